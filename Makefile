@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEMO_MARKER := instance/.demo-loaded
+
+.PHONY: run test install translations lint serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(INSTALLED)
+
+translations: $(INSTALLED)
+	$(BIN)/pybabel compile -d app/translations --statistics
+
+run: install translations
+	@mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask taxonomy load
+	@if [ ! -f $(DEMO_MARKER) ]; then $(BIN)/flask seed demo && touch $(DEMO_MARKER); \
+	else echo "Connexion de démonstration : claire.dubois@demo.catalyseurs.fr / catalyseur-demo"; fi
+	@echo "Plateforme : http://$(HOST):$(PORT)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

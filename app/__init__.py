@@ -1,0 +1,90 @@
+"""Application factory: binds extensions, registers blueprints, CLI and Socket.IO handlers."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS
+
+from . import cli, realtime, sanitize, web
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    name = config_name or os.environ.get("FLASK_CONFIG", "development")
+    config = CONFIGS[name]
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
+                instance_path=str(TEMPLATES.parent / "instance"))
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"])
+    config.init_app(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+    mail.init_app(app)
+    socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+                      message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+                      manage_session=False)
+
+    web.init_app(app)
+    sanitize.register(app)
+    realtime.register_handlers(app)
+    cli.register(app)
+    _register_blueprints(app)
+    return app
+
+
+def normalize_database_url(url: str) -> str:
+    """Hosting providers hand out postgres:// URLs; we speak to PostgreSQL through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.admin_views import bp as admin_bp
+    from .accounts.views import bp as accounts_bp
+    from .core.views import bp as core_bp
+    from .members.views import bp as members_bp
+
+    for blueprint in (core_bp, accounts_bp, admin_bp, members_bp):
+        app.register_blueprint(blueprint)
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return request.cookies.get("locale", "fr") if request else "fr"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL lets readers go on while one writer writes; SQLite checks foreign keys only if asked."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+

@@ -1,0 +1,1 @@
+"""Accounts: users, invitation-only membership, sessions, password and email changes."""

@@ -1,0 +1,80 @@
+"""Shared column types and the single commit point used by views, socket handlers and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend.
+
+    SQLite drops tzinfo; without this, values read back are naive and comparisons with
+    aware datetimes fail in one backend and not the other.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+_ON_COMMIT = "on_commit_callbacks"
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current transaction commits; drop it if it rolls back.
+
+    Live events and emails go through here so that nobody hears of a write that did not
+    happen (the same idea as Django's transaction.on_commit or Zulip's send_event_on_commit).
+    """
+    db.session.info.setdefault(_ON_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    for callback in session.info.pop(_ON_COMMIT, None) or ():
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, previous_transaction) -> None:
+    session.info.pop(_ON_COMMIT, None)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Commit once at the end of a unit of work, roll back on any error.
+
+    Services never commit; events and mails queued with on_commit during the work leave
+    only after this commit succeeds.
+    """
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

@@ -1,0 +1,30 @@
+"""The small set of domain errors services raise; views and socket handlers translate them."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of the errors a service raises for the caller to turn into a response."""
+
+    code = "error"
+
+    def __init__(self, message: str = "", field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Invalid(DomainError):
+    code = "invalid"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"

@@ -1,0 +1,122 @@
+"""Cross-cutting HTTP behaviour: the login gate, session checks, security headers, errors."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .accounts.models import User
+from .accounts.services import do_touch_last_seen
+from .db import transaction, utcnow
+from .errors import Invalid, NotFound, PermissionDenied, RateLimited
+from .extensions import db, login_manager
+from .permissions import can
+
+# Endpoints an anonymous visitor may reach; everything else redirects to the login page.
+PUBLIC_ENDPOINTS = frozenset({
+    "static",
+    "core.healthz",
+    "accounts.login",
+    "accounts.accept_invitation",
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.confirm_email",
+    "accounts.set_language",
+})
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Connectez-vous pour accéder à la plateforme.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+    app.context_processor(lambda: {"can": can, "now": utcnow})
+    app.before_request(_login_gate)
+    app.after_request(_security_headers)
+    app.register_error_handler(PermissionDenied, lambda e: _error_page(403, e))
+    app.register_error_handler(NotFound, lambda e: _error_page(404, e))
+    app.register_error_handler(Invalid, lambda e: _error_page(400, e))
+    app.register_error_handler(RateLimited, lambda e: _error_page(429, e))
+    app.register_error_handler(CSRFError, lambda e: _error_page(400, e))
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def load_user(user_id: str) -> User | None:
+    """Session ids are "<id>:<session token>": a rotated token or a suspension ends the session."""
+    raw_id, _, token = (user_id or "").partition(":")
+    if not raw_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or user.session_token != token or not user.is_active:
+        return None
+    return user
+
+
+def _login_gate():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        if request.endpoint is None:
+            return None
+        return login_manager.unauthorized()
+    if request.method == "GET":
+        with transaction():
+            do_touch_last_seen(current_user)
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_user and current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/api/") or best == "application/json"
+
+
+MESSAGES = {
+    400: _l("La demande n'a pas pu être traitée."),
+    403: _l("Vous n'avez pas accès à cette page."),
+    404: _l("Cette page n'existe pas ou n'est pas accessible."),
+    405: _l("Cette action n'est pas permise ici."),
+    413: _l("Le fichier envoyé est trop volumineux."),
+    429: _l("Trop de tentatives. Merci de patienter un instant avant de réessayer."),
+    500: _l("Une erreur inattendue est survenue. L'équipe en a été informée."),
+}
+
+
+def _error_page(status: int, error: Exception | None = None):
+    message = MESSAGES.get(status, MESSAGES[400])
+    if isinstance(error, CSRFError):
+        message = _l("Le formulaire a expiré ou n'est pas valide. Rechargez la page et "
+                     "réessayez.")
+    elif isinstance(error, Invalid) and error.message:
+        message = error.message
+    if _wants_json():
+        return jsonify({"ok": False, "error": getattr(error, "code", "error"),
+                        "message": str(message)}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    return _error_page(error.code, error)

@@ -1,0 +1,87 @@
+"""Fixtures: a fresh application and database for every test (SQLite by default,
+PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from app import create_app, taxonomy
+from app.db import transaction
+from app.extensions import db, limiter
+from tests.factories import PASSWORD, make_user
+
+
+@pytest.fixture
+def app_overrides(tmp_path):
+    """Tests override this fixture (or extend it) to change the configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, app_overrides):
+    overrides = {"UPLOAD_DIR": str(tmp_path / "uploads"), **app_overrides}
+    app = create_app("testing", overrides)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        with transaction():
+            taxonomy.sync_terms(taxonomy.read_file(app.config["TAXONOMY_FILE"]))
+        limiter.reset()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    """Messages sent through the locmem mail backend during the test."""
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox
+
+
+@pytest.fixture
+def member(app):
+    return make_user(name="Sophie Martin", email="sophie@exemple.fr")
+
+
+@pytest.fixture
+def admin(app):
+    return make_user(name="Claire Dubois", email="claire@exemple.fr", role="admin")
+
+
+@pytest.fixture
+def moderator(app):
+    return make_user(name="Mehdi Benali", email="mehdi@exemple.fr", role="moderator")
+
+
+def login(client, user_or_email, password: str = PASSWORD, remember: bool = False):
+    email = getattr(user_or_email, "email", user_or_email)
+    data = {"email": email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/connexion", data=data)
+
+
+@pytest.fixture
+def as_member(client, member):
+    login(client, member)
+    return client
+
+
+@pytest.fixture
+def as_admin(client, admin):
+    login(client, admin)
+    return client
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL (' + url + ')' if url else 'SQLite in memory'}"
