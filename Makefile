@@ -33,8 +33,14 @@ run: install translations
 	@echo "Plateforme : http://$(HOST):$(PORT)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# The whole suite on SQLite; again on PostgreSQL (browser tests aside) when
+# TEST_DATABASE_URL points at one.
 test: install translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL"; \
+		$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS); \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -68,6 +68,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per hour")
 
+    PASSWORD_HASH_METHOD = "scrypt"
+
     # Tokens and uploads.
     INVITATION_DAYS = _env_int("INVITATION_DAYS", 14)
     RESET_TOKEN_HOURS = _env_int("RESET_TOKEN_HOURS", 2)
@@ -96,6 +98,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_BACKEND = "locmem"
     WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SERVER_NAME = "localhost"
     BASE_URL = "http://localhost"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -41,7 +42,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
 
-    app.context_processor(lambda: {"can": can, "now": utcnow})
+    app.context_processor(lambda: {"can": can, "now": utcnow, "get_locale": get_locale})
     app.before_request(_login_gate)
     app.after_request(_security_headers)
     app.register_error_handler(PermissionDenied, lambda e: _error_page(403, e))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 
 from app import create_app, taxonomy
 from app.db import transaction
@@ -19,10 +21,25 @@ def app_overrides(tmp_path):
     return {}
 
 
+class FreshRequestClient(FlaskClient):
+    """Starts every request with an empty `g`, as in production.
+
+    The fixture keeps one app context open for the whole test (so tests can use the
+    database directly); requests reuse it, and without this the logged-in user and
+    the locale cached on `g` by Flask-Login and Flask-Babel would leak between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        for key in list(vars(g)):
+            delattr(g, key)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path, app_overrides):
     overrides = {"UPLOAD_DIR": str(tmp_path / "uploads"), **app_overrides}
     app = create_app("testing", overrides)
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..mailer import send_mail
 from ..members.models import Profile
 from ..permissions import require
+from ..realtime import publish, user_room
 from ..text import fold
 from .models import ROLES, STATUSES, AccountToken, AuditEvent, Invitation, User, new_session_token
 
@@ -26,6 +27,11 @@ NAME_MAX = 120
 EMAIL_MAX = 254
 # Spent on unknown emails so that a login attempt takes as long whether the account exists.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-just-for-timing")
+
+
+def _hash(password: str) -> str:
+    """scrypt by default (memory-hard); the test configuration picks a cheaper method."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def normalize_email(raw: str | None) -> str:
@@ -94,7 +100,7 @@ def audit(actor: User | None, action: str, target_type: str, target_id: int | No
 def do_create_user(email: str, display_name: str, password: str | None,
                    role: str = "member") -> User:
     user = User(email=email, display_name=display_name, role=role, status="active",
-                password_hash=generate_password_hash(password) if password else None)
+                password_hash=_hash(password) if password else None)
     user.profile = Profile(sort_name=fold(display_name)[:120], search_text=fold(display_name),
                            tags=[])
     db.session.add(user)
@@ -283,7 +289,7 @@ def check_reset_password(token: str, password: str) -> User:
 
 def do_set_password(user: User, password: str) -> None:
     """New hash and a new session token: every other open session is logged out."""
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hash(password)
     user.session_token = new_session_token()
     db.session.execute(
         AccountToken.__table__.update()
@@ -369,6 +375,8 @@ def do_change_status(actor: User | None, target: User, status: str, reason: str 
     target.status = status
     if status == "suspended":
         target.session_token = new_session_token()
+        # Open tabs reload and land on the login page.
+        publish(user_room(target.id), "session:ended", {"type": "session", "op": "ended"})
 
 
 def members_for_admin(query: str = "") -> list[User]:
