@@ -53,9 +53,8 @@ def test_foreign_origin_is_refused(app, client, member):
 def test_suspension_tells_open_tabs_and_refuses_new_sockets(app, client, member, admin):
     login(client, member)
     socket = _socket(app, client)
-    with capture_events(1) as events:
-        with transaction():
-            services.check_change_status(admin, member, "suspended")
+    with capture_events(1) as events, transaction():
+        services.check_change_status(admin, member, "suspended")
     assert events[0]["event"] == "session:ended"
     assert events[0]["room"] == user_room(member.id)
     assert events[0]["payload"] == {"type": "session", "op": "ended"}
