@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .accounts.models import User
-from .accounts.services import do_touch_last_seen
+from .accounts.services import do_touch_last_seen, last_seen_due
 from .db import transaction, utcnow
 from .errors import Invalid, NotFound, PermissionDenied, RateLimited
 from .extensions import db, login_manager
@@ -71,7 +71,7 @@ def _login_gate():
         if request.endpoint is None:
             return None
         return login_manager.unauthorized()
-    if request.method == "GET":
+    if request.method == "GET" and last_seen_due(current_user):
         with transaction():
             do_touch_last_seen(current_user)
     return None
@@ -89,7 +89,7 @@ def _security_headers(response):
 
 
 def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return request.path.startswith("/api/") or best == "application/json"
 
 

@@ -11,23 +11,28 @@ ROLE_LABELS = {"member": _l("Membre"), "moderator": _l("Animateur·rice"),
 STATUS_LABELS = {"active": _l("Actif"), "suspended": _l("Suspendu")}
 
 
+NEW_PASSWORD = {"autocomplete": "new-password"}
+CURRENT_PASSWORD = {"autocomplete": "current-password"}
+
+
 def _email_field(label=None):
     return EmailField(label or _l("Adresse e-mail"),
-                      validators=[DataRequired(), Length(max=EMAIL_MAX)])
+                      validators=[DataRequired(), Length(max=EMAIL_MAX)],
+                      render_kw={"autocomplete": "email"})
 
 
 def _new_password_fields():
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(),
-                             Length(max=PASSWORD_MAX)])
-    confirm = PasswordField(_l("Confirmez le mot de passe"), validators=[
+    password = PasswordField(_l("Mot de passe"), render_kw=NEW_PASSWORD,
+                             validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    confirm = PasswordField(_l("Confirmez le mot de passe"), render_kw=NEW_PASSWORD, validators=[
         DataRequired(), EqualTo("password", message=_l("Les deux mots de passe diffèrent."))])
     return password, confirm
 
 
 class LoginForm(BaseForm):
     email = _email_field()
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(),
-                             Length(max=PASSWORD_MAX)])
+    password = PasswordField(_l("Mot de passe"), render_kw=CURRENT_PASSWORD,
+                             validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     remember = BooleanField(_l("Rester connecté·e sur cet appareil"))
     next = HiddenField()
 
@@ -47,13 +52,15 @@ class ResetPasswordForm(BaseForm):
 
 
 class ChangePasswordForm(BaseForm):
-    current_password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()])
+    current_password = PasswordField(_l("Mot de passe actuel"), render_kw=CURRENT_PASSWORD,
+                                     validators=[DataRequired()])
     password, confirm = _new_password_fields()
 
 
 class ChangeEmailForm(BaseForm):
     email = _email_field(_l("Nouvelle adresse e-mail"))
-    password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()])
+    password = PasswordField(_l("Mot de passe actuel"), render_kw=CURRENT_PASSWORD,
+                             validators=[DataRequired()])
 
 
 class LanguageForm(BaseForm):
