@@ -55,7 +55,15 @@ class DirectoryForm(BaseForm):
     domain = SelectField(_l("Domaine de fragilité"))
     sdg = SelectField(_l("ODD"))
 
+    FACETS = ("region", "catalyst_profile", "trade", "domain", "sdg")
+
     def load_choices(self) -> "DirectoryForm":
-        for name in ("region", "catalyst_profile", "trade", "domain", "sdg"):
+        for name in self.FACETS:
             getattr(self, name).choices = [("", _l("Tous"))] + taxonomy.choices(name)
         return self
+
+    def known_choice(self, name: str) -> str:
+        """The facet's value if it is one of the vocabulary's codes; a stale or forged one
+        is ignored rather than turned into an error on a search page."""
+        field = getattr(self, name)
+        return field.data if field.data in {code for code, _label in field.choices} else ""

@@ -26,12 +26,9 @@ bp = Blueprint("members", __name__)
 
 @bp.get("/annuaire")
 def directory():
-    form = DirectoryForm(request.args, meta={"csrf": False}).load_choices()
-    form.validate()
-    filters = services.DirectoryFilters(**{
-        name: (getattr(form, name).data or "") if not getattr(form, name).errors else ""
-        for name in ("q", "region", "catalyst_profile", "trade", "domain", "sdg")
-    })
+    form = DirectoryForm(request.args).load_choices()
+    filters = services.DirectoryFilters(q=(form.q.data or "").strip()[:100], **{
+        name: form.known_choice(name) for name in DirectoryForm.FACETS})
     after = request.args.get("apres", type=int)
     page = services.directory(current_user, filters, after=after)
     return render_template(

@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD, make_user
 
@@ -47,22 +47,6 @@ def open_menu_if_folded(page: Page) -> None:
 def follow_nav(page: Page, name: str) -> None:
     open_menu_if_folded(page)
     main_nav(page).get_by_role("link", name=name, exact=True).click()
-
-
-def mouse_click(page: Page, target: Locator) -> None:
-    """A real mouse click at the centre of `target` (the browser decides what it hits).
-
-    For the header's logout button, Locator.click() refuses: the button is display:flex
-    inside <form class="inline"> (display:inline), a block-in-inline box for which
-    Chromium's elementsFromPoint() lists the form above the button, so Playwright's
-    hit-target check reports "form intercepts pointer events". A user's click does reach
-    the button (elementFromPoint() is the button), which is what this checks.
-    """
-    expect(target).to_be_visible()
-    target.scroll_into_view_if_needed()
-    box = target.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def expect_live(page: Page) -> None:
@@ -158,7 +142,7 @@ def test_invited_member_joins_fills_profile_and_finds_herself(
 
     # 4. She logs out and back in with the password she chose.
     open_menu_if_folded(invitee)
-    mouse_click(invitee, invitee.get_by_role("button", name="Se déconnecter"))
+    invitee.get_by_role("button", name="Se déconnecter").click()
     expect(invitee).to_have_url(re.compile(r"/connexion$"))
     expect(invitee.locator(".flash-info")).to_have_text("Vous êtes déconnecté·e.")
     expect(invitee.locator(".user-menu")).to_have_count(0)
