@@ -134,13 +134,13 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def do_touch_last_seen(user: User) -> bool:
-    """Record activity at most every five minutes so that browsing does not write each request."""
-    now = utcnow()
-    if user.last_seen_at is None or now - user.last_seen_at > timedelta(minutes=5):
-        user.last_seen_at = now
-        return True
-    return False
+def last_seen_due(user: User) -> bool:
+    """Activity is recorded at most every five minutes so that browsing does not write."""
+    return user.last_seen_at is None or utcnow() - user.last_seen_at > timedelta(minutes=5)
+
+
+def do_touch_last_seen(user: User) -> None:
+    user.last_seen_at = utcnow()
 
 
 # Invitations ----------------------------------------------------------------------------
