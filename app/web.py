@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
     app.context_processor(lambda: {"can": can, "now": utcnow, "get_locale": get_locale})
+    app.before_request(_reject_control_characters)
     app.before_request(_login_gate)
     app.after_request(_security_headers)
     app.register_error_handler(PermissionDenied, lambda e: _error_page(403, e))
@@ -62,6 +63,14 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_token != token or not user.is_active:
         return None
     return user
+
+
+def _reject_control_characters():
+    """A NUL byte in a field is never legitimate text; PostgreSQL would refuse to store it."""
+    for values in (request.args, request.form):
+        if any("\x00" in value for _key, value in values.items(multi=True)):
+            raise Invalid(_l("Le texte envoyé contient un caractère non autorisé."))
+    return None
 
 
 def _login_gate():

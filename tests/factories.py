@@ -19,9 +19,9 @@ def make_user(*, email: str | None = None, name: str | None = None, role: str = 
     with transaction():
         user = do_create_user(email or f"membre{n}@exemple.fr", name or f"Membre {n}",
                               password, role)
-        user.status = status
         if profile:
             tags = {k: profile.pop(k) for k in ("trade", "domain", "sdg") if k in profile}
             check_update_profile(user, user, ProfileData(
                 display_name=user.display_name, tags=tags, **profile))
+        user.status = status
     return user

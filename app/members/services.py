@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager
 
@@ -19,12 +19,13 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..permissions import require
 from ..storage import get_storage
-from ..text import fold
+from ..text import fold, format_size
 from .models import Profile, profile_terms
 
 TEXT_LIMITS = {"organisation": 200, "job_title": 200, "territory": 200}
 BIO_MAX = 5000
 AVATAR_SIZE = 512
+AVATAR_MAX_PIXELS = 40_000_000
 AVATAR_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 MULTI_VOCABULARIES = ("trade", "domain", "sdg")
 SINGLE_VOCABULARIES = {"region": "region_id", "catalyst_profile": "catalyst_profile_id",
@@ -113,7 +114,12 @@ def do_index_profile(member: User) -> None:
 
 
 def _decode_avatar(raw: bytes) -> tuple[bytes, str]:
-    """Re-encode the image: strips metadata (GPS in photos) and anything hidden in the file."""
+    """Re-encode the image: strips metadata (GPS in photos) and anything hidden in the file.
+
+    The pixel count is checked before decoding: a small file can declare a huge canvas.
+    """
+    unreadable = Invalid(_l("Ce fichier n'est pas une image lisible (PNG, JPEG, WebP ou GIF)."),
+                         field="avatar")
     try:
         with Image.open(io.BytesIO(raw)) as probe:
             probe.verify()
@@ -121,10 +127,14 @@ def _decode_avatar(raw: bytes) -> tuple[bytes, str]:
         if image.format not in AVATAR_FORMATS:
             raise Invalid(_l("Format d'image non accepté (PNG, JPEG, WebP ou GIF)."),
                           field="avatar")
+        if image.width * image.height > AVATAR_MAX_PIXELS:
+            raise Invalid(_l("L'image est trop grande (%(n)d mégapixels au plus).",
+                             n=AVATAR_MAX_PIXELS // 1_000_000), field="avatar")
         image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
-        raise Invalid(_l("Ce fichier n'est pas une image lisible (PNG, JPEG, WebP ou GIF)."),
-                      field="avatar") from exc
+        image = ImageOps.exif_transpose(image)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError,
+            ValueError) as exc:
+        raise unreadable from exc
     image.thumbnail((AVATAR_SIZE, AVATAR_SIZE))
     out = io.BytesIO()
     if image.mode in ("RGBA", "LA", "P"):
@@ -140,8 +150,8 @@ def check_set_avatar(actor: User, member: User, raw: bytes) -> None:
         raise Invalid(_l("Le fichier est vide."), field="avatar")
     limit = current_app.config["AVATAR_MAX_BYTES"]
     if len(raw) > limit:
-        raise Invalid(_l("L'image dépasse %(n)d Mo.", n=limit // (1024 * 1024)),
-                      field="avatar")
+        raise Invalid(_l("L'image dépasse la taille autorisée (%(size)s).",
+                         size=format_size(limit)), field="avatar")
     content, suffix = _decode_avatar(raw)
     stored = get_storage().save(content, suffix=suffix)
     old = member.profile.avatar_key

@@ -53,6 +53,9 @@ def avatar(user_id: int):
     mimetype = "image/png" if key.endswith(".png") else "image/jpeg"
     response = send_file(storage.path(key), mimetype=mimetype, max_age=3600,
                          conditional=True)
+    # Photos are for logged-in members only: no shared proxy may keep them.
+    response.cache_control.public = False
+    response.cache_control.private = True
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
