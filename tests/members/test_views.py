@@ -16,7 +16,6 @@ import pytest
 from PIL import Image, PngImagePlugin
 from sqlalchemy import select
 
-from app.db import transaction
 from app.extensions import db
 from app.members.models import Profile
 from app.members.services import access_member
@@ -150,35 +149,7 @@ def reload(user):
     return access_member(user, user.id)
 
 
-def suspend(user):
-    with transaction():
-        user.status = "suspended"
-    return user
-
-
 # Directory -----------------------------------------------------------------------------------
-
-@pytest.fixture
-def network(app):
-    """A small network spread over regions and tags (plus the logged-in Sophie Martin)."""
-    return {
-        "helene": make_user(name="Hélène Garnier", organisation="Fondation Terres d'Avenir",
-                            region="ARA", catalyst_profile="economique", trade=["accompagnement"],
-                            domain=["pauvrete", "logement"], sdg=["1", "17"]),
-        "mehdi": make_user(name="Mehdi Benali", organisation="Tiers-lieu La Fabrique",
-                           region="HDF", catalyst_profile="associatif", trade=["lieu", "dialogue"],
-                           domain=["numerique"], sdg=["4"]),
-        "yannick": make_user(name="Yannick Le Goff", organisation="Pays de Morlaix",
-                             region="BRE", catalyst_profile="public", trade=["dialogue"],
-                             domain=["environnement"], sdg=["13", "14"]),
-        "ines": make_user(name="Inès Mercier", organisation="Énergies citoyennes",
-                          region="ARA", catalyst_profile="associatif", trade=["experimentation"],
-                          domain=["environnement"], sdg=["7", "13"]),
-        "herve": suspend(make_user(
-            name="Hervé Suspendu", organisation="Tiers-lieu La Fabrique", region="ARA",
-            catalyst_profile="associatif", trade=["lieu"], domain=["numerique"], sdg=["4"])),
-    }
-
 
 def test_directory_requires_login(client, network):
     response = client.get("/annuaire")
@@ -412,14 +383,14 @@ def test_profile_bio_is_markdown_and_xss_safe(as_member, member):
 
 
 def test_suspended_member_profile_hidden_from_members(client, member, moderator):
-    suspended = suspend(make_user(name="Ex Membre", organisation="Ancienne structure"))
+    suspended = make_user(name="Ex Membre", organisation="Ancienne structure", status="suspended")
     login(client, member)
     assert client.get(f"/membres/{suspended.id}").status_code == 404
     assert client.get(f"/membres/{suspended.id}/photo").status_code == 404
 
 
 def test_suspended_member_profile_visible_to_moderators(client, moderator):
-    suspended = suspend(make_user(name="Ex Membre", organisation="Ancienne structure"))
+    suspended = make_user(name="Ex Membre", organisation="Ancienne structure", status="suspended")
     login(client, moderator)
     response = client.get(f"/membres/{suspended.id}")
     assert response.status_code == 200
