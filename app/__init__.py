@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from config import CONFIGS
 
 from . import cli, realtime, sanitize, web
+from . import models as models  # registers every table on the metadata
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

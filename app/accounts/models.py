@@ -37,6 +37,11 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A suspension with an end date lifts itself (None: until an admin lifts it).
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The news feed marks what arrived since the member's previous visit.
+    feed_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     profile: Mapped[Profile] = relationship(
         back_populates="user", uselist=False, lazy="raise", cascade="all, delete-orphan"

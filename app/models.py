@@ -1,0 +1,14 @@
+"""Every feature's models in one place, so that the metadata (and Alembic) sees them all."""
+
+from .accounts.models import AccountToken, AuditEvent, Invitation, User
+from .members.models import Profile
+from .moderation.models import ModerationAction, Report, ReportEntry
+from .notifications.models import Activity, Notification, NotificationPreference, Subscription
+from .taxonomy import TaxonomyTerm
+from .walls.models import Attachment, Comment, Post, Reaction, Revision, Wall
+
+__all__ = [
+    "AccountToken", "Activity", "Attachment", "AuditEvent", "Comment", "Invitation",
+    "ModerationAction", "Notification", "NotificationPreference", "Post", "Profile", "Reaction",
+    "Report", "ReportEntry", "Revision", "Subscription", "TaxonomyTerm", "User", "Wall",
+]

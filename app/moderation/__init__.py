@@ -1,0 +1,1 @@
+"""Moderation: reports, the moderators' queue and the append-only moderation log."""

@@ -1,0 +1,1 @@
+"""News feed ("Fil d'actualité"), follows, the notification centre and email digests."""

@@ -1,0 +1,1 @@
+"""Discussion walls ("Murs de discussion"): posts, comments, reactions, Q&A."""
