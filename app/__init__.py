@@ -16,6 +16,7 @@ from config import CONFIGS
 from . import cli, realtime, sanitize, web
 from . import models as models  # registers every table on the metadata
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
+from .walls import events as wall_events  # noqa: F401  (Socket.IO handlers, before init_app)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -67,8 +68,12 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .core.views import bp as core_bp
     from .members.views import bp as members_bp
+    from .moderation.views import bp as moderation_bp
+    from .notifications.views import bp as notifications_bp
+    from .walls.views import bp as walls_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp, members_bp):
+    for blueprint in (core_bp, accounts_bp, admin_bp, members_bp, notifications_bp,
+                      moderation_bp, walls_bp):
         app.register_blueprint(blueprint)
 
 

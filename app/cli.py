@@ -10,6 +10,7 @@ from .accounts import services
 from .db import transaction
 from .demo import DEMO_PASSWORD, load_demo
 from .errors import Invalid
+from .notifications.cli import notify
 
 users = click.Group("users", help="Gérer les comptes des membres.")
 taxonomy_cli = click.Group("taxonomy", help="Vocabulaires du réseau.")
@@ -17,7 +18,7 @@ seed = click.Group("seed", help="Données de démonstration.")
 
 
 def register(app: Flask) -> None:
-    for group in (users, taxonomy_cli, seed):
+    for group in (users, taxonomy_cli, seed, notify):
         app.cli.add_command(group)
 
 
@@ -58,10 +59,15 @@ def users_invite(email: str, role: str) -> None:
 @users.command("suspend")
 @click.argument("email")
 @click.option("--reason", default="", help="Motif (consigné dans le journal).")
-def users_suspend(email: str, reason: str) -> None:
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Fin de la suspension, AAAA-MM-JJ (reconnexion possible à partir de ce "
+                   "jour, heure de Paris). Sans date : jusqu'à réactivation.")
+def users_suspend(email: str, reason: str, until) -> None:
     """Suspend an account: its open sessions end at once."""
-    _set_status(email, "suspended", reason)
-    click.echo(f"Compte suspendu : {email}")
+    day = until.date() if until else None
+    _set_status(email, "suspended", reason, day)
+    suffix = f" jusqu'au {day:%d/%m/%Y}" if day else ""
+    click.echo(f"Compte suspendu : {email}{suffix}")
 
 
 @users.command("reactivate")
@@ -72,13 +78,22 @@ def users_reactivate(email: str) -> None:
     click.echo(f"Compte réactivé : {email}")
 
 
-def _set_status(email: str, status: str, reason: str) -> None:
+@users.command("lift-expired-suspensions")
+def users_lift_expired() -> None:
+    """Reactivate the accounts whose suspension end date has passed (for a daily cron)."""
+    with transaction():
+        count = services.do_lift_expired_suspensions()
+    click.echo(f"Suspensions arrivées à échéance levées : {count}")
+
+
+def _set_status(email: str, status: str, reason: str, day=None) -> None:
     user = services.user_by_email(email)
     if user is None:
         raise click.ClickException(f"Aucun compte pour {email}")
     try:
         with transaction():
-            services.do_change_status(None, user, status, reason)
+            services.do_change_status(None, user, status, reason,
+                                      until=services.check_suspension_end(day))
     except Invalid as error:
         _fail(error)
 

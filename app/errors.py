@@ -9,6 +9,9 @@ class DomainError(Exception):
     code = "error"
 
     def __init__(self, message: str = "", field: str | None = None) -> None:
+        # A lazy translated string counts as safe HTML for Jinja; messages may embed user
+        # input (a file name, an email), so they become plain text and get escaped.
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.field = field

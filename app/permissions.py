@@ -34,6 +34,48 @@ def _is_self(user: Any, obj: Any) -> bool:
     return _active(user) and obj is not None and obj.id == user.id
 
 
+def _can_see_wall(user: Any, wall: Any) -> bool:
+    # Walls owned by another feature (project spaces) get their rule from that feature.
+    return _active(user) and wall is not None and wall.owner_type is None
+
+
+def _can_post(user: Any, wall: Any) -> bool:
+    return _can_see_wall(user, wall) and wall.archived_at is None
+
+
+def _can_see_post(user: Any, post: Any) -> bool:
+    if not _active(user) or post is None:
+        return False
+    if _is_moderator(user):
+        return True
+    if post.author_id == user.id:
+        return post.deleted_at is None
+    return post.is_visible
+
+
+def _is_author_of_live(user: Any, item: Any) -> bool:
+    return (_active(user) and item is not None and item.author_id == user.id
+            and item.deleted_at is None and item.hidden_at is None)
+
+
+def _can_comment(user: Any, post: Any) -> bool:
+    if not _active(user) or post is None or not post.is_visible:
+        return False
+    return not post.comments_locked or _is_moderator(user)
+
+
+def _can_accept(user: Any, post: Any) -> bool:
+    return (_active(user) and post is not None and post.kind == "question"
+            and post.is_visible and (post.author_id == user.id or _is_moderator(user)))
+
+
+def _can_sanction(user: Any, target: Any) -> bool:
+    # Warn or suspend: moderators act on members, admins on anyone; nobody on themself.
+    if not _is_moderator(user) or target is None or target.id == user.id:
+        return False
+    return target.role == "member" or _is_admin(user)
+
+
 def _can_change_role(user: Any, target: Any) -> bool:
     # An admin may not demote or suspend themself: the platform would lose its last keys.
     return _is_admin(user) and target is not None and target.id != user.id
@@ -53,6 +95,24 @@ RULES: dict[str, Rule] = {
     "user.change_role": _can_change_role,
     "user.change_status": _can_change_role,
     "realtime.connect": _is_member,
+    "notifications.view": _is_member,
+    "feed.view": _is_member,
+    "wall.view": _can_see_wall,
+    "wall.create": _is_moderator,
+    "wall.manage": _is_moderator,
+    "post.create": _can_post,
+    "post.announce": _is_moderator,
+    "post.view": _can_see_post,
+    "post.edit": lambda u, post: _is_author_of_live(u, post) or _is_moderator(u),
+    "post.delete": lambda u, post: _is_author_of_live(u, post) or _is_moderator(u),
+    "comment.create": _can_comment,
+    "comment.edit": lambda u, c: _is_author_of_live(u, c) or _is_moderator(u),
+    "comment.delete": lambda u, c: _is_author_of_live(u, c) or _is_moderator(u),
+    "answer.accept": _can_accept,
+    "content.moderate": _is_moderator,
+    "content.report": _is_member,
+    "member.sanction": _can_sanction,
+    "revisions.view": _is_moderator,
 }
 
 

@@ -26,6 +26,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "accounts.reset_password",
     "accounts.confirm_email",
     "accounts.set_language",
+    "notifications.unsubscribe",
 })
 
 CSP = (

@@ -111,9 +111,12 @@ def test_database_urls_from_hosting_providers_use_psycopg():
 
 def test_moderation_section_is_for_moderators(client, member, moderator):
     login(client, member)
-    assert client.get("/rubrique/moderation").status_code == 403
-    assert client.get("/rubrique/murs").status_code == 200
+    assert client.get("/moderation").status_code == 403
+    assert client.get("/moderation/journal").status_code == 403
+    assert client.get("/rubrique/moderation").status_code == 404
+    assert client.get("/rubrique/chat").status_code == 200
     assert client.get("/rubrique/inconnue").status_code == 404
     client.post("/deconnexion")
     login(client, moderator)
-    assert client.get("/rubrique/moderation").status_code == 200
+    assert client.get("/moderation").status_code == 200
+    assert client.get("/moderation/journal").status_code == 200

@@ -48,9 +48,10 @@ def change_status(user_id: int):
     form = StatusForm()
     target = services.access_user(current_user, user_id)
     if not form.validate_on_submit():
-        raise Invalid(_("Statut inconnu ou motif trop long."))
+        raise Invalid(_("Statut inconnu, motif trop long ou date de fin invalide."))
     with transaction():
-        services.check_change_status(current_user, target, form.status.data, form.reason.data)
+        services.check_change_status(current_user, target, form.status.data, form.reason.data,
+                                     until=form.until.data)
     flash(_("Statut de %(name)s : %(status)s.", name=target.display_name,
             status=STATUS_LABELS[target.status]), "success")
     return redirect(url_for("admin.members"))

@@ -1,6 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..forms import BaseForm
 from .models import ROLES
@@ -81,3 +89,5 @@ class RoleForm(BaseForm):
 class StatusForm(BaseForm):
     status = SelectField(_l("Statut"), choices=list(STATUS_LABELS.items()))
     reason = StringField(_l("Motif"), validators=[Length(max=1000)])
+    # Empty: until an admin or a moderator lifts it.
+    until = DateField(_l("Fin de la suspension"), validators=[Optional()])

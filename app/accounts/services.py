@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
@@ -25,6 +26,7 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 NAME_MAX = 120
 EMAIL_MAX = 254
+PARIS = ZoneInfo("Europe/Paris")
 # Spent on unknown emails so that a login attempt takes as long whether the account exists.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-just-for-timing")
 
@@ -129,6 +131,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None
+    lift_expired_suspension(user)
     if not user.is_active:
         return None
     return user
@@ -251,6 +254,8 @@ def _issue_token(user: User, purpose: str, hours: int, new_email: str | None = N
 def request_password_reset(raw_email: str) -> None:
     """Email a reset link if the account exists and is active; silent otherwise."""
     user = user_by_email(raw_email)
+    if user is not None:
+        lift_expired_suspension(user)
     if user is None or not user.is_active:
         return
     token = _issue_token(user, "reset", current_app.config["RESET_TOKEN_HOURS"])
@@ -354,29 +359,88 @@ def check_change_role(actor: User, target: User, role: str) -> None:
         target.role = role
 
 
-def check_change_status(actor: User, target: User, status: str, reason: str = "") -> None:
+def check_change_status(actor: User, target: User, status: str, reason: str = "",
+                        until: date | None = None) -> None:
     require(actor, "user.change_status", target)
-    do_change_status(actor, target, status, reason)
+    do_change_status(actor, target, status, reason,
+                     until=check_suspension_end(until) if status == "suspended" else None)
 
 
-def do_change_status(actor: User | None, target: User, status: str, reason: str = "") -> None:
+def suspension_end(day: date) -> datetime:
+    """A suspension "until 10 March" ends at midnight, Paris time, at the start of that day:
+    the member may log in again from that date on."""
+    return datetime.combine(day, time.min, tzinfo=PARIS).astimezone(UTC)
+
+
+def check_suspension_end(day: date | None) -> datetime | None:
+    """The end of a suspension chosen as a date (None: until someone lifts it)."""
+    if day is None:
+        return None
+    if day <= utcnow().astimezone(PARIS).date():
+        raise Invalid(_l("La date de fin de suspension doit être dans le futur."),
+                      field="until")
+    return suspension_end(day)
+
+
+def do_change_status(actor: User | None, target: User, status: str, reason: str = "", *,
+                     until: datetime | None = None) -> None:
     """Suspending rotates the session token, so the member's open sessions end at once.
 
-    `actor` is None when an operator acts from the command line.
+    `until` ends a suspension by itself (see `lift_expired_suspension`); suspending a
+    suspended member again only changes that end. `actor` is None when an operator acts
+    from the command line.
     """
     if status not in STATUSES:
         raise Invalid(_l("Statut inconnu."), field="status")
     if len(reason or "") > 1000:
         raise Invalid(_l("Le motif est trop long."), field="reason")
+    until = until if status == "suspended" else None
     if status == target.status:
+        if status == "suspended" and until != target.suspended_until:
+            audit(actor, "user.suspension_changed", "user", target.id, reason=reason or None,
+                  old_until=_iso(target.suspended_until), until=_iso(until))
+            target.suspended_until = until
         return
     audit(actor, f"user.{status}", "user", target.id, reason=reason or None,
-          old=target.status, new=status)
+          old=target.status, new=status, until=_iso(until))
     target.status = status
+    target.suspended_until = until
     if status == "suspended":
         target.session_token = new_session_token()
         # Open tabs reload and land on the login page.
         publish(user_room(target.id), "session:ended", {"type": "session", "op": "ended"})
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def lift_expired_suspension(user: User, now: datetime | None = None) -> bool:
+    """End a suspension whose end date has passed; True if it did.
+
+    The status column stays the one truth about who may come in (the login, the directory
+    and every SQL filter read it), so an expired suspension is lifted here, at the
+    member's next login or password reset, or for everyone by `flask users
+    lift-expired-suspensions` (cron). Changes the session; the caller commits.
+    """
+    now = now or utcnow()
+    if user.status != "suspended" or user.suspended_until is None \
+            or user.suspended_until > now:
+        return False
+    audit(None, "user.suspension_expired", "user", user.id,
+          until=_iso(user.suspended_until))
+    user.status = "active"
+    user.suspended_until = None
+    return True
+
+
+def do_lift_expired_suspensions(now: datetime | None = None) -> int:
+    """Lift every suspension whose end date has passed; returns how many."""
+    now = now or utcnow()
+    users = db.session.scalars(select(User).where(
+        User.status == "suspended", User.suspended_until.is_not(None),
+        User.suspended_until <= now))
+    return sum(lift_expired_suspension(user, now) for user in users)
 
 
 def members_for_admin(query: str = "") -> list[User]:

@@ -65,11 +65,13 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        # One unit of work: logging in may also lift a suspension whose end date has passed.
+        with transaction():
+            user = services.authenticate(form.email.data, form.password.data)
+            if user is not None:
+                services.do_touch_last_seen(user)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            with transaction():
-                services.do_touch_last_seen(user)
             return redirect(_safe_next(form.next.data))
         form.form_errors.append(_("Adresse e-mail ou mot de passe incorrect."))
     return render_template("accounts/login.html", form=form)

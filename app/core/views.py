@@ -1,39 +1,46 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 
+from ..db import transaction
 from ..errors import NotFound
 from ..extensions import db
 from ..members import services as members
-from ..permissions import require
+from ..notifications import services as notifications
+from ..walls import services as walls
 
 bp = Blueprint("core", __name__)
 
 # Sections of the product that later capabilities fill; the navigation shows them all.
 UPCOMING = {
-    "murs": _l("Murs de discussion"),
     "chat": _l("Chat"),
     "projets": _l("Espace Projets"),
     "bibliotheque": _l("Espace documentaire"),
-    "moderation": _l("Modération"),
 }
 
 
 @bp.get("/")
 def home():
+    """The news feed: followed walls and posts, plus the general wall everyone reads."""
+    before_id = request.args.get("avant", type=int)
+    general = walls.general_wall()
+    extra = [("wall", general.id)] if general is not None else []
+    feed = notifications.feed(current_user, extra_contexts=extra, before_id=before_id)
     newest = members.newest_members(current_user, limit=6)
-    return render_template("core/home.html", newest=newest)
+    page = render_template("core/home.html", newest=newest, feed=feed)
+    if before_id is None:  # paging back must not move the "Nouveau" marker
+        with transaction():
+            notifications.do_mark_feed_seen(current_user)
+    return page
 
 
 @bp.get("/rubrique/<slug>")
 def section(slug: str):
     if slug not in UPCOMING:
         raise NotFound()
-    if slug == "moderation":
-        require(current_user, "moderation.access")
     return render_template("core/section.html", title=UPCOMING[slug])
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from .. import taxonomy
@@ -253,3 +253,26 @@ def newest_members(actor: User, limit: int = 6) -> list[User]:
         select(User).join(User.profile).where(User.status == "active")
         .options(*_profile_options()).order_by(User.created_at.desc(), User.id.desc())
         .limit(limit)).unique())
+
+
+SUGGEST_MIN = 2
+SUGGEST_QUERY_MAX = 60
+
+
+def suggest(actor: User, q: str | None, limit: int = 8) -> list[dict]:
+    """Active members whose name matches `q` (accents and case ignored) for the @mention
+    autocomplete: names starting with it first, then names containing it."""
+    require(actor, "directory.view")
+    folded = fold(" ".join((q or "").split()))[:SUGGEST_QUERY_MAX]
+    if len(folded) < SUGGEST_MIN:
+        return []
+    limit = max(1, min(int(limit), 20))
+    starts = Profile.sort_name.startswith(folded, autoescape=True)
+    word_starts = or_(Profile.sort_name.contains(" " + folded, autoescape=True),
+                      Profile.sort_name.contains("-" + folded, autoescape=True))
+    rank = case((starts, 0), (word_starts, 1), else_=2)
+    rows = db.session.execute(
+        select(User.id, User.display_name).join(User.profile)
+        .where(User.status == "active", Profile.sort_name.contains(folded, autoescape=True))
+        .order_by(rank, Profile.sort_name, User.id).limit(limit))
+    return [{"id": user_id, "display_name": name} for user_id, name in rows]

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -35,6 +36,12 @@ def directory():
         "members/directory.html", form=form, page=page, filters=filters,
         regions=services.region_counts(current_user),
     )
+
+
+@bp.get("/membres/suggestions")
+def suggestions():
+    """JSON for the @mention autocomplete: [{"id": 3, "display_name": "Sophie Martin"}]."""
+    return jsonify(services.suggest(current_user, request.args.get("q", "")))
 
 
 @bp.get("/membres/<int:user_id>")

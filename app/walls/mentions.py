@@ -1,0 +1,37 @@
+"""@mentions: the composer's autocomplete inserts `@[Display Name](id)`.
+
+Before Markdown rendering a mention becomes an ordinary link to the member's profile, so
+the sanitizer treats it like any other link; unknown or inactive ids stay plain text.
+"""
+
+from __future__ import annotations
+
+import re
+
+MENTION_RE = re.compile(r"@\[([^\]\n]{1,120})\]\((\d{1,9})\)")
+MAX_MENTIONS = 20
+
+
+def mentioned_ids(body: str) -> list[int]:
+    """Ids mentioned in a text, in order of appearance, without duplicates."""
+    ids = [int(match.group(2)) for match in MENTION_RE.finditer(body or "")]
+    return list(dict.fromkeys(ids))[:MAX_MENTIONS]
+
+
+def link_mentions(body: str, names: dict[int, str]) -> str:
+    """Turn known mentions into Markdown links `[@Name](/membres/<id>)` (the member's
+    current name, whatever was typed); unknown ids are left as typed, as plain text."""
+
+    def replace(match: re.Match) -> str:
+        user_id = int(match.group(2))
+        name = names.get(user_id)
+        if name is None:
+            # Escaped, so that Markdown does not turn "[name](42)" into a relative link.
+            return "@\\[" + match.group(1) + "\\](" + match.group(2) + ")"
+        return f"[@{_escape(name)}](/membres/{user_id})"
+
+    return MENTION_RE.sub(replace, body or "")
+
+
+def _escape(name: str) -> str:
+    return re.sub(r"([\\[\]*_`<>])", r"\\\1", name)

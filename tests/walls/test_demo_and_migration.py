@@ -1,0 +1,85 @@
+"""The demo walls (`flask seed demo`) and the data migration of the general wall."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, select, text
+
+from app import create_app
+from app.accounts.models import User
+from app.extensions import db
+from app.notifications.models import Notification
+from app.walls import services
+from app.walls.models import Comment, Post, Reaction, Wall
+from tests.conftest import login
+
+
+def _count(stmt) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def test_demo_walls_posts_and_questions(app, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+    walls = db.session.scalars(select(Wall).order_by(Wall.id)).all()
+    assert walls[0].is_general and 4 <= len(walls) - 1 <= 5
+    posts = db.session.scalars(select(Post)).all()
+    assert 18 <= len(posts) <= 25
+    questions = [p for p in posts if p.kind == "question"]
+    assert len(questions) == 3
+    assert len([q for q in questions if q.accepted_comment_id]) == 1
+    [announcement] = [p for p in posts if p.kind == "announcement"]
+    assert announcement.pinned_at is not None
+    assert _count(select(Comment)) >= 12 and _count(select(Reaction)) >= 15
+    assert _count(select(Notification).where(Notification.kind == "mention")) >= 3
+    assert any(c.parent_id for c in db.session.scalars(select(Comment)))
+    # Running it again adds nothing.
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    assert _count(select(Post)) == len(posts) and _count(select(Wall)) == len(walls)
+    # The pages a visitor of the demo opens first.
+    login(client, "sophie.martin@demo.catalyseurs.fr", "catalyseur-demo")
+    for url in ("/murs", "/murs/general", "/murs/mobilites-rurales", "/questions",
+                f"/murs/messages/{questions[0].id}"):
+        assert client.get(url).status_code == 200, url
+    page = client.get("/murs/general").text
+    assert "Épinglé" in page and "Rencontre annuelle 2026" in page
+    vincent = db.session.scalar(select(User).where(User.display_name == "Vincent Morel"))
+    assert f'<a href="/membres/{vincent.id}" rel="nofollow noopener">@Vincent Morel</a>' in page
+    tad = next(q for q in questions if q.accepted_comment_id)
+    assert "Réponse retenue" in client.get(f"/murs/messages/{tad.id}").text
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'walls.sqlite3'}"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        _drop_everything()
+        yield app
+        _drop_everything()
+
+
+def _drop_everything() -> None:
+    db.session.remove()
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def test_the_migration_creates_the_general_wall(empty_database):
+    upgrade()
+    wall = services.general_wall()
+    assert (wall.slug, wall.name, wall.is_general, wall.premoderation) == (
+        "general", "Mur général", True, "off")
+    assert wall.description.startswith("Le mur de tout le réseau")
+    assert wall.created_at.tzinfo is not None
+    db.session.remove()
+    downgrade(revision="64e5299710ef")
+    assert db.session.scalar(select(func.count()).select_from(Wall)) == 0
+    db.session.remove()
+    upgrade()
+    assert services.general_wall() is not None
