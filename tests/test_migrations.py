@@ -8,10 +8,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, text
 
 from app import create_app
 from app.extensions import db
+from app.walls import services as walls
+from app.walls.models import Wall
 
 
 @pytest.fixture
@@ -52,3 +54,18 @@ def test_flask_db_check_command(empty_database):
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_migration_creates_the_general_wall(empty_database):
+    upgrade()
+    wall = walls.general_wall()
+    assert (wall.slug, wall.name, wall.is_general, wall.premoderation) == (
+        "general", "Mur général", True, "off")
+    assert wall.description.startswith("Le mur de tout le réseau")
+    assert wall.created_at.tzinfo is not None
+    db.session.remove()
+    downgrade(revision="64e5299710ef")
+    assert db.session.scalar(select(func.count()).select_from(Wall)) == 0
+    db.session.remove()
+    upgrade()
+    assert walls.general_wall() is not None

@@ -1,18 +1,12 @@
-"""The demo walls (`flask seed demo`) and the data migration of the general wall."""
+"""The demo walls (`flask seed demo`)."""
 
 from __future__ import annotations
 
-import os
+from sqlalchemy import func, select
 
-import pytest
-from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, select, text
-
-from app import create_app
 from app.accounts.models import User
 from app.extensions import db
 from app.notifications.models import Notification
-from app.walls import services
 from app.walls.models import Comment, Post, Reaction, Wall
 from tests.conftest import login
 
@@ -51,35 +45,3 @@ def test_demo_walls_posts_and_questions(app, client):
     assert f'<a href="/membres/{vincent.id}" rel="nofollow noopener">@Vincent Morel</a>' in page
     tad = next(q for q in questions if q.accepted_comment_id)
     assert "Réponse retenue" in client.get(f"/murs/messages/{tad.id}").text
-
-
-@pytest.fixture
-def empty_database(tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'walls.sqlite3'}"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        _drop_everything()
-        yield app
-        _drop_everything()
-
-
-def _drop_everything() -> None:
-    db.session.remove()
-    db.drop_all()
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-
-def test_the_migration_creates_the_general_wall(empty_database):
-    upgrade()
-    wall = services.general_wall()
-    assert (wall.slug, wall.name, wall.is_general, wall.premoderation) == (
-        "general", "Mur général", True, "off")
-    assert wall.description.startswith("Le mur de tout le réseau")
-    assert wall.created_at.tzinfo is not None
-    db.session.remove()
-    downgrade(revision="64e5299710ef")
-    assert db.session.scalar(select(func.count()).select_from(Wall)) == 0
-    db.session.remove()
-    upgrade()
-    assert services.general_wall() is not None
