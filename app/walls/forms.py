@@ -37,14 +37,6 @@ REACTION_LABELS = {
     "idee": (_l("Bonne idée"), "💡"),
     "soutien": (_l("Soutien"), "🤝"),
 }
-REPORT_REASON_LABELS = {
-    "spam": _l("Spam / publicité"),
-    "abusive": _l("Propos injurieux ou irrespectueux"),
-    "off_topic": _l("Hors sujet"),
-    "personal_data": _l("Données personnelles"),
-    "misinformation": _l("Information trompeuse"),
-    "other": _l("Autre"),
-}
 ACCEPT = ",".join("." + ext for ext in (*IMAGE_TYPES, "jpeg", *DOCUMENT_TYPES))
 TAG_FIELDS = ("domain", "region", "sdg")
 

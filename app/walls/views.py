@@ -22,6 +22,7 @@ from flask_login import current_user
 from ..db import transaction
 from ..errors import Invalid, NotFound
 from ..extensions import limiter
+from ..moderation.services import REPORT_REASON_LABELS
 from ..permissions import can, require
 from ..storage import get_storage
 from ..text import format_size
@@ -31,7 +32,6 @@ from .forms import (
     KIND_LABELS,
     PREMODERATION_LABELS,
     REACTION_LABELS,
-    REPORT_REASON_LABELS,
     EditCommentForm,
     EditPostForm,
     PostForm,
