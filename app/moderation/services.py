@@ -1,15 +1,13 @@
 """Moderation services: the append-only log, reports, the queue, actions and sanctions.
 
-- `do_log` appends to the moderation log (walls call it for every decision on content);
-  an ORM guard below refuses any UPDATE or DELETE of those rows.
+- `do_log` (in `moderation.log`) appends to the append-only moderation log.
 - `check_report` lets a member report a post or comment; reports about one item merge.
 - `check_act` is what a moderator does to an item from the queue or the item itself:
   it calls the walls' own service for the action and resolves the item's open report.
 - `check_warn`, `check_suspend`, `check_lift_suspension` act on members.
 
 The content itself belongs to walls: it is read and changed only through walls' services
-(`access_post`, `check_hide`...). walls.services imports `do_log` from here, so walls is
-imported when first needed (`_walls()`) rather than at module load, to avoid a cycle.
+(`access_post`, `check_hide`...). The log lives in `moderation.log`, which walls use too.
 """
 
 from __future__ import annotations
@@ -21,8 +19,8 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import ORMExecuteState, Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts import services as accounts
 from ..accounts.models import User
@@ -31,44 +29,9 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..notifications import services as notifications
 from ..permissions import can, require
+from ..walls import services as walls
+from .log import do_log
 from .models import REPORT_REASONS, ModerationAction, Report, ReportEntry
-
-
-def do_log(actor: User | None, action: str, target_type: str, target_id: int, *,
-           target_user_id: int | None = None, reason: str = "", **data) -> ModerationAction:
-    """Append one line to the moderation log; nothing ever updates or deletes these rows."""
-    entry = ModerationAction(actor_id=actor.id if actor else None, action=action,
-                             target_type=target_type, target_id=target_id,
-                             target_user_id=target_user_id, reason=reason or "", data=data)
-    db.session.add(entry)
-    return entry
-
-
-# The log is append-only ----------------------------------------------------------------------
-
-class AppendOnlyViolation(RuntimeError):
-    """Raised when code tries to change or remove a moderation log row."""
-
-
-@event.listens_for(ModerationAction, "before_update")
-def _refuse_update(mapper, connection, target) -> None:
-    raise AppendOnlyViolation(f"the moderation log is append-only (update of {target.id})")
-
-
-@event.listens_for(ModerationAction, "before_delete")
-def _refuse_delete(mapper, connection, target) -> None:
-    raise AppendOnlyViolation(f"the moderation log is append-only (delete of {target.id})")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_changes(state: ORMExecuteState) -> None:
-    """`session.execute(update(...))` / `delete(...)` skip the mapper events above."""
-    if not (state.is_update or state.is_delete):
-        return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) == ModerationAction.__tablename__:
-        raise AppendOnlyViolation("the moderation log is append-only (bulk statement)")
-
 
 # Vocabulary ------------------------------------------------------------------------------------
 
@@ -135,13 +98,6 @@ ACTION_LABELS = {
 }
 
 
-def _walls():
-    """Walls' services, imported at first use (they import `do_log` from this module)."""
-    from ..walls import services as walls
-
-    return walls
-
-
 def _valid_id(value: int | None) -> bool:
     return value is not None and 0 < value <= _ID_MAX
 
@@ -162,7 +118,6 @@ def access_target(actor: User, target_type: str, target_id: int) -> Any:
     """The post or comment as `actor` may see it (walls decide); else NotFound."""
     if target_type not in TARGET_TYPES or not _valid_id(target_id):
         raise NotFound()
-    walls = _walls()
     if target_type == "post":
         return walls.access_post(actor, target_id)
     return walls.access_comment(actor, target_id)
@@ -263,7 +218,7 @@ def report_queue(actor: User, before_id: int | None = None,
     reports = list(db.session.scalars(stmt))
     next_cursor = reports[limit - 1].id if len(reports) > limit else None
     reports = reports[:limit]
-    targets = _walls().load_targets(actor, [(r.target_type, r.target_id) for r in reports])
+    targets = walls.load_targets(actor, [(r.target_type, r.target_id) for r in reports])
     return QueuePage(items=[QueueItem(r, targets.get((r.target_type, r.target_id)))
                             for r in reports], next_cursor=next_cursor)
 
@@ -271,7 +226,7 @@ def report_queue(actor: User, before_id: int | None = None,
 def pending_posts(actor: User) -> list:
     """Posts waiting for approval (walls' pre-moderation), oldest first."""
     require(actor, "moderation.access")
-    return _walls().pending_posts(actor, limit=PENDING_MAX)
+    return walls.pending_posts(actor, limit=PENDING_MAX)
 
 
 def open_report_count() -> int:
@@ -291,7 +246,7 @@ def open_items_count(actor: User) -> int:
     now = time.monotonic()
     if "value" in cache and now - cache["at"] < BADGE_SECONDS:
         return cache["value"]
-    value = open_report_count() + len(_walls().pending_posts(actor, limit=PENDING_MAX))
+    value = open_report_count() + len(walls.pending_posts(actor, limit=PENDING_MAX))
     cache.update(at=now, value=value)
     return value
 
@@ -302,7 +257,7 @@ def _badge_changed() -> None:
 
 
 def walls_for_move(actor: User) -> list:
-    return _walls().walls_for(actor)
+    return walls.walls_for(actor)
 
 
 # Acting on content ------------------------------------------------------------------------------
@@ -319,7 +274,7 @@ def action_target_for_display(actor: User, target_type: str, target_id: int,
                               action: str) -> Any:
     """The target of an action with what the action page shows (author, post, wall)."""
     target = access_action(actor, target_type, target_id, action)
-    return _walls().load_targets(actor, [(target_type, target.id)])[(target_type, target.id)]
+    return walls.load_targets(actor, [(target_type, target.id)])[(target_type, target.id)]
 
 
 def check_act(actor: User, target_type: str, target_id: int, action: str, *,
@@ -349,7 +304,6 @@ def check_act(actor: User, target_type: str, target_id: int, action: str, *,
 
 def _apply(actor: User, target_type: str, target: Any, action: str, reason: str,
            wall_id: int | None) -> None:
-    walls = _walls()
     if action == "hide":
         walls.check_hide(actor, target, reason)
     elif action == "unhide":
@@ -521,7 +475,7 @@ def log_page(actor: User, filters: LogFilters, before_id: int | None = None,
     rows = rows[:limit]
     refs = list(dict.fromkeys((r.target_type, r.target_id) for r in rows
                               if r.target_type in TARGET_TYPES))
-    targets = _walls().load_targets(actor, refs) if refs else {}
+    targets = walls.load_targets(actor, refs) if refs else {}
     return LogPage(rows=rows, next_cursor=next_cursor, targets=targets)
 
 

@@ -22,7 +22,7 @@ from ..accounts.models import User
 from ..db import utcnow
 from ..errors import Invalid, NotFound, PermissionDenied
 from ..extensions import db
-from ..moderation.services import do_log
+from ..moderation.log import do_log
 from ..notifications import services as notifications
 from ..permissions import can, require
 from ..realtime import publish

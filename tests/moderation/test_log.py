@@ -11,8 +11,8 @@ from sqlalchemy import delete, select, update
 from app.db import transaction
 from app.extensions import db
 from app.moderation import services
+from app.moderation.log import AppendOnlyViolation, do_log
 from app.moderation.models import ModerationAction
-from app.moderation.services import AppendOnlyViolation, do_log
 from tests.moderation.conftest import act, as_user, comment_on, count, publish, report
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
