@@ -78,6 +78,11 @@ class Config:
     POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "6 per minute;60 per hour")
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
 
+    # Chat: longest message (characters) and messages per member (Flask-Limiter syntax,
+    # counted in the limiter's storage: memory, or Redis with REDIS_URL).
+    CHAT_MESSAGE_MAX = _env_int("CHAT_MESSAGE_MAX", 4000)
+    CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "30 per minute")
+
     SOCKETIO_MESSAGE_QUEUE = REDIS_URL
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     DIRECTORY_PAGE_SIZE = 24

@@ -15,6 +15,7 @@ from config import CONFIGS
 
 from . import cli, realtime, sanitize, web
 from . import models as models  # registers every table on the metadata
+from .chat import events as chat_events  # noqa: F401  (Socket.IO handlers, before init_app)
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
 from .walls import events as wall_events  # noqa: F401  (Socket.IO handlers, before init_app)
 
@@ -66,6 +67,7 @@ def normalize_database_url(url: str) -> str:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.admin_views import bp as admin_bp
     from .accounts.views import bp as accounts_bp
+    from .chat.views import bp as chat_bp
     from .core.views import bp as core_bp
     from .members.views import bp as members_bp
     from .moderation.views import bp as moderation_bp
@@ -73,7 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from .walls.views import bp as walls_bp
 
     for blueprint in (core_bp, accounts_bp, admin_bp, members_bp, notifications_bp,
-                      moderation_bp, walls_bp):
+                      moderation_bp, walls_bp, chat_bp):
         app.register_blueprint(blueprint)
 
 

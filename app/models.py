@@ -1,6 +1,7 @@
 """Every feature's models in one place, so that the metadata (and Alembic) sees them all."""
 
 from .accounts.models import AccountToken, AuditEvent, Invitation, User
+from .chat.models import Channel, ChannelMember, Message, MessageRevision
 from .members.models import Profile
 from .moderation.models import ModerationAction, Report, ReportEntry
 from .notifications.models import Activity, Notification, NotificationPreference, Subscription
@@ -8,7 +9,8 @@ from .taxonomy import TaxonomyTerm
 from .walls.models import Attachment, Comment, Post, Reaction, Revision, Wall
 
 __all__ = [
-    "AccountToken", "Activity", "Attachment", "AuditEvent", "Comment", "Invitation",
-    "ModerationAction", "Notification", "NotificationPreference", "Post", "Profile", "Reaction",
-    "Report", "ReportEntry", "Revision", "Subscription", "TaxonomyTerm", "User", "Wall",
+    "AccountToken", "Activity", "Attachment", "AuditEvent", "Channel", "ChannelMember", "Comment",
+    "Invitation", "Message", "MessageRevision", "ModerationAction", "Notification",
+    "NotificationPreference", "Post", "Profile", "Reaction", "Report", "ReportEntry", "Revision",
+    "Subscription", "TaxonomyTerm", "User", "Wall",
 ]

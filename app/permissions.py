@@ -81,6 +81,69 @@ def _can_change_role(user: Any, target: Any) -> bool:
     return _is_admin(user) and target is not None and target.id != user.id
 
 
+# Chat: rules get a `ChannelAccess` (`.channel`, `.membership` — None for a non-member)
+# or a `MessageAccess` (`.message`, `.access`) built by app/chat/services.py.
+
+def _chat_member(user: Any, access: Any) -> bool:
+    return _active(user) and access is not None and access.membership is not None
+
+
+def _chat_open(access: Any) -> bool:
+    """A public channel of the network (not another feature's, not archived)."""
+    channel = access.channel
+    return (channel.kind == "public" and channel.owner_type is None
+            and channel.archived_at is None)
+
+
+def _can_see_channel(user: Any, access: Any) -> bool:
+    # Private channels and direct messages exist only for their members (moderators
+    # included: conversations are private); channels owned by another feature (project
+    # spaces) are seen by the members that feature puts in them.
+    return _chat_member(user, access) or (_active(user) and access is not None
+                                          and _chat_open(access))
+
+
+def _can_join_channel(user: Any, access: Any) -> bool:
+    return _active(user) and access is not None and access.membership is None \
+        and _chat_open(access)
+
+
+def _can_post_in_channel(user: Any, access: Any) -> bool:
+    return _chat_member(user, access) and access.channel.archived_at is None
+
+
+def _is_named_channel(access: Any) -> bool:
+    return access.channel.kind in ("public", "private") and access.channel.archived_at is None
+
+
+def _can_invite_to_channel(user: Any, access: Any) -> bool:
+    return _chat_member(user, access) and _is_named_channel(access)
+
+
+def _can_leave_channel(user: Any, access: Any) -> bool:
+    return _chat_member(user, access) and access.channel.kind in ("public", "private")
+
+
+def _can_manage_channel(user: Any, access: Any) -> bool:
+    if not _can_see_channel(user, access) or not _is_named_channel(access):
+        return False
+    if _is_moderator(user):
+        return True
+    return access.membership is not None and access.membership.role == "admin"
+
+
+def _can_edit_message(user: Any, target: Any) -> bool:
+    return (_can_post_in_channel(user, target.access) and target.message.author_id == user.id
+            and target.message.deleted_at is None)
+
+
+def _can_delete_message(user: Any, target: Any) -> bool:
+    if not _can_see_channel(user, target.access) or target.message.deleted_at is not None:
+        return False
+    own = target.message.author_id == user.id and _chat_member(user, target.access)
+    return own or _is_moderator(user)
+
+
 RULES: dict[str, Rule] = {
     "platform.enter": _is_member,
     "member.view": lambda u, target: _is_member(u) and target is not None and (
@@ -113,6 +176,17 @@ RULES: dict[str, Rule] = {
     "content.report": _is_member,
     "member.sanction": _can_sanction,
     "revisions.view": _is_moderator,
+    "chat.use": _is_member,
+    "chat.channel.create": _is_member,
+    "chat.channel.view": _can_see_channel,
+    "chat.channel.join": _can_join_channel,
+    "chat.channel.read": _chat_member,
+    "chat.channel.post": _can_post_in_channel,
+    "chat.channel.invite": _can_invite_to_channel,
+    "chat.channel.leave": _can_leave_channel,
+    "chat.channel.manage": _can_manage_channel,
+    "chat.message.edit": _can_edit_message,
+    "chat.message.delete": _can_delete_message,
 }
 
 

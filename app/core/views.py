@@ -16,7 +16,6 @@ bp = Blueprint("core", __name__)
 
 # Sections of the product that later capabilities fill; the navigation shows them all.
 UPCOMING = {
-    "chat": _l("Chat"),
     "projets": _l("Espace Projets"),
     "bibliotheque": _l("Espace documentaire"),
 }

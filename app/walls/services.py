@@ -22,6 +22,7 @@ from ..accounts.models import User
 from ..db import utcnow
 from ..errors import Invalid, NotFound, PermissionDenied
 from ..extensions import db
+from ..mentions import link_mentions, mentioned_ids
 from ..moderation.log import do_log
 from ..notifications import services as notifications
 from ..permissions import can, require
@@ -30,7 +31,6 @@ from ..sanitize import render_markdown, to_plain_text
 from ..storage import get_storage
 from ..text import fold
 from ..uploads import DOCUMENT_TYPES, IMAGE_TYPES, CheckedFile
-from .mentions import link_mentions, mentioned_ids
 from .models import (
     POST_KINDS,
     PREMODERATION,

@@ -1,4 +1,4 @@
-"""@mentions: the composer's autocomplete inserts `@[Display Name](id)`.
+"""@mentions (walls, chat…): the composer's autocomplete inserts `@[Display Name](id)`.
 
 Before Markdown rendering a mention becomes an ordinary link to the member's profile, so
 the sanitizer treats it like any other link; unknown or inactive ids stay plain text.

@@ -1,0 +1,1 @@
+"""Real-time chat: channels, direct messages, presence."""

@@ -1,0 +1,222 @@
+"""Socket.IO handlers of the chat (docs/realtime.md, "### Chat"): parse, call a service, ack.
+
+Every handler answers with an ack, `{"ok": true, ...}` or `{"ok": false, "error": <code>,
+"message": <French text>}`, and never raises on a malformed payload: anything that is not
+the documented shape is `invalid`. Each event first checks the member again (suspended
+since connecting: the socket is closed), and connecting / disconnecting feeds presence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_socketio import disconnect, join_room, leave_room
+
+from .. import realtime
+from ..db import transaction
+from ..errors import DomainError
+from ..extensions import socketio
+from ..permissions import can
+from . import services
+from .presence import get_presence
+
+MESSAGES = {
+    "invalid": _l("La demande n'est pas valide."),
+    "not_found": _l("Ce salon n'existe pas ou ne vous est pas accessible."),
+    "forbidden": _l("Vous ne pouvez pas faire cela dans ce salon."),
+    "too_long": _l("Le message est trop long."),
+    "rate_limited": _l("Vous envoyez beaucoup de messages d'affilée : patientez un instant."),
+    "session_ended": _l("Votre session a pris fin. Rechargez la page."),
+}
+
+
+class _Malformed(Exception):
+    """The payload does not have the documented shape."""
+
+
+def _error(code: str, message: str | None = None) -> dict:
+    return {"ok": False, "error": code, "message": str(message or MESSAGES.get(code, ""))}
+
+
+def _fields(payload) -> dict:
+    if not isinstance(payload, dict):
+        raise _Malformed()
+    return payload
+
+
+def _id(payload: dict, key: str, *, required: bool = True) -> int | None:
+    value = payload.get(key)
+    if value is None and not required:
+        return None
+    if not services.valid_id(value):
+        raise _Malformed()
+    return value
+
+
+def _text(payload: dict, key: str, *, required: bool = True) -> str | None:
+    value = payload.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise _Malformed()
+    return value
+
+
+def handler(event: str) -> Callable:
+    """Register a chat handler: member re-checked, payload errors and domain errors turned
+    into error acks. Extra positional arguments from a client are ignored."""
+
+    def decorate(function: Callable[[object], dict]) -> Callable:
+        @wraps(function)
+        def wrapper(payload=None, *_ignored):
+            if not can(current_user, "realtime.connect"):
+                # Suspended (or session rotated) since connecting: no more events.
+                disconnect()
+                return _error("forbidden", MESSAGES["session_ended"])
+            try:
+                return function(payload)
+            except _Malformed:
+                return _error("invalid")
+            except DomainError as error:
+                return _error(error.code, error.message or None)
+
+        socketio.on(event)(wrapper)
+        return wrapper
+
+    return decorate
+
+
+def _room(channel_id: int) -> str:
+    return f"channel:{channel_id}"
+
+
+@handler("chat:join")
+def on_join(payload) -> dict:
+    channel_id = _id(_fields(payload), "channel_id")
+    access = services.access_channel(current_user, channel_id)
+    channel = services.channel_dict(current_user, access)
+    try:
+        join_room(_room(channel_id))
+    except ValueError:  # the socket went away (reload) before this queued event ran
+        return _error("invalid")
+    get_presence().view(request.sid, channel_id)
+    return {"ok": True, "channel": channel}
+
+
+@handler("chat:leave")
+def on_leave(payload) -> dict:
+    channel_id = _id(_fields(payload), "channel_id")
+    leave_room(_room(channel_id))
+    get_presence().unview(request.sid, channel_id)
+    return {"ok": True}
+
+
+@handler("chat:send")
+def on_send(payload) -> dict:
+    fields = _fields(payload)
+    channel_id = _id(fields, "channel_id")
+    body = _text(fields, "body")
+    client_id = _text(fields, "client_id")
+    with transaction():
+        sent = services.check_send(current_user, channel_id, body, client_id)
+        message = services.message_dict(sent.message)
+    return {"ok": True, "message": message}
+
+
+@handler("chat:history")
+def on_history(payload) -> dict:
+    fields = _fields(payload)
+    channel_id = _id(fields, "channel_id")
+    before_id = _id(fields, "before_id", required=False)
+    after_id = _id(fields, "after_id", required=False)
+    limit = fields.get("limit", services.HISTORY_DEFAULT)
+    if limit is None:
+        limit = services.HISTORY_DEFAULT
+    if isinstance(limit, bool) or not isinstance(limit, int) \
+            or not 1 <= limit <= services.HISTORY_MAX or (before_id and after_id):
+        raise _Malformed()
+    messages, has_more = services.check_history(
+        current_user, channel_id, before_id=before_id, after_id=after_id, limit=limit)
+    return {"ok": True, "messages": [services.message_dict(m) for m in messages],
+            "has_more": has_more}
+
+
+@handler("chat:read")
+def on_read(payload) -> dict:
+    fields = _fields(payload)
+    channel_id = _id(fields, "channel_id")
+    last_read_id = _id(fields, "last_read_id")
+    with transaction():
+        counts = services.check_read(current_user, channel_id, last_read_id)
+    return {"ok": True, "unread": counts.channels.get(channel_id, 0),
+            "total_unread": counts.total}
+
+
+@handler("chat:typing")
+def on_typing(payload) -> dict:
+    channel_id = _id(_fields(payload), "channel_id")
+    with transaction():
+        services.check_typing(current_user, channel_id)
+    return {"ok": True}
+
+
+@handler("chat:edit")
+def on_edit(payload) -> dict:
+    fields = _fields(payload)
+    message_id = _id(fields, "message_id")
+    body = _text(fields, "body")
+    with transaction():
+        message = services.message_dict(services.check_edit(current_user, message_id, body))
+    return {"ok": True, "message": message}
+
+
+@handler("chat:delete")
+def on_delete(payload) -> dict:
+    fields = _fields(payload)
+    message_id = _id(fields, "message_id")
+    reason = _text(fields, "reason", required=False) or ""
+    with transaction():
+        services.check_delete(current_user, message_id, reason)
+    return {"ok": True}
+
+
+@handler("presence:set")
+def on_presence(payload) -> dict:
+    status = _fields(payload).get("status")
+    if status not in ("online", "away"):
+        raise _Malformed()
+    user_id, changed = get_presence().set_status(request.sid, status)
+    if changed and user_id is not None:
+        services.publish_presence(user_id, status)
+    return {"ok": True}
+
+
+# Connections ------------------------------------------------------------------------------
+
+@realtime.on_connected
+def _connected(user, sid: str) -> None:
+    presence = get_presence()
+    if presence.connect(sid, user.id):
+        services.publish_presence(user.id, presence.status(user.id))
+
+
+@realtime.on_disconnected
+def _disconnected(user_id: int, sid: str) -> None:
+    presence = get_presence()
+    user_id, changed = presence.disconnect(sid)
+    if changed and user_id is not None:
+        services.publish_presence(user_id, presence.status(user_id))
+
+
+def _all_sids(user_id: int) -> set[str]:
+    """Sockets of the member in every process (Redis presence), for the suspension."""
+    if not current_app.config.get("REDIS_URL"):
+        return set()
+    return get_presence().sids(user_id)
+
+
+realtime.add_sid_finder(_all_sids)

@@ -1,0 +1,356 @@
+"""Who is online, who is looking at which channel, who is typing: live state, not data.
+
+A member is *online* while at least one of their sockets is connected and not set "away",
+*away* when every socket says so, *offline* with no socket. Counting sockets per member
+means closing a second tab does not make anyone look offline.
+
+Two stores with the same interface:
+
+- `MemoryPresence` (embedded default, one process): plain dictionaries;
+- `RedisPresence` (with `REDIS_URL`, several processes): every socket is a field of a Redis
+  hash per member (`presence:user:<id>`: sid -> "<process>|<status>") and per viewed channel
+  (`chat:viewers:<id>`: sid -> "<process>|<user id>"). Each process refreshes a heartbeat key
+  (`presence:process:<id>`, expiring after `PROCESS_TTL` seconds); fields of a process whose
+  heartbeat is gone (crashed, killed) are ignored and cleaned up, so a member never stays
+  "online" because of a dead server.
+
+Each process also keeps its own sockets in memory (`_Local`): sid -> member, status and
+viewed channels, which is what a disconnect needs to clean up after itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from ..extensions import socketio
+
+STATUSES = ("online", "away", "offline")
+TYPING_SECONDS = 3.0
+PROCESS_TTL = 60
+HEARTBEAT_SECONDS = 20
+
+
+def aggregate(statuses: Iterable[str]) -> str:
+    """One member's status from their sockets' statuses."""
+    statuses = list(statuses)
+    if not statuses:
+        return "offline"
+    return "online" if "online" in statuses else "away"
+
+
+@dataclass
+class _Socket:
+    user_id: int
+    status: str = "online"
+    channels: set[int] = field(default_factory=set)
+
+
+class _Local:
+    """This process's sockets."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.sockets: dict[str, _Socket] = {}
+        self.by_user: dict[int, set[str]] = defaultdict(set)
+
+    def add(self, sid: str, user_id: int) -> None:
+        with self.lock:
+            self.sockets[sid] = _Socket(user_id)
+            self.by_user[user_id].add(sid)
+
+    def remove(self, sid: str) -> _Socket | None:
+        with self.lock:
+            socket = self.sockets.pop(sid, None)
+            if socket is not None:
+                sids = self.by_user.get(socket.user_id)
+                if sids is not None:
+                    sids.discard(sid)
+                    if not sids:
+                        del self.by_user[socket.user_id]
+            return socket
+
+    def get(self, sid: str) -> _Socket | None:
+        return self.sockets.get(sid)
+
+    def sids(self, user_id: int) -> set[str]:
+        with self.lock:
+            return set(self.by_user.get(user_id, ()))
+
+
+class Presence:
+    """The interface both stores implement. Methods that change a socket return
+    `(user_id, changed)`: whether the member's own status changed (then `presence` is
+    published to the members who share a channel with them)."""
+
+    def __init__(self) -> None:
+        self.local = _Local()
+
+    # Sockets ------------------------------------------------------------------------------
+
+    def connect(self, sid: str, user_id: int) -> bool:
+        before = self.status(user_id)
+        self.local.add(sid, user_id)
+        self._store_socket(sid, user_id, "online")
+        return self.status(user_id) != before
+
+    def disconnect(self, sid: str) -> tuple[int | None, bool]:
+        socket = self.local.get(sid)
+        if socket is None:
+            return None, False
+        before = self.status(socket.user_id)
+        for channel_id in list(socket.channels):
+            self.unview(sid, channel_id)
+        self.local.remove(sid)
+        self._drop_socket(sid, socket.user_id)
+        return socket.user_id, self.status(socket.user_id) != before
+
+    def set_status(self, sid: str, status: str) -> tuple[int | None, bool]:
+        if status not in ("online", "away"):
+            raise ValueError(status)
+        socket = self.local.get(sid)
+        if socket is None:
+            return None, False
+        before = self.status(socket.user_id)
+        socket.status = status
+        self._store_socket(sid, socket.user_id, status)
+        return socket.user_id, self.status(socket.user_id) != before
+
+    def status(self, user_id: int) -> str:
+        return self.statuses([user_id])[user_id]
+
+    def local_sids(self, user_id: int) -> set[str]:
+        return self.local.sids(user_id)
+
+    # Channels being looked at ---------------------------------------------------------------
+
+    def view(self, sid: str, channel_id: int) -> None:
+        socket = self.local.get(sid)
+        if socket is None:
+            return
+        socket.channels.add(channel_id)
+        self._store_view(sid, socket.user_id, channel_id)
+
+    def unview(self, sid: str, channel_id: int) -> None:
+        socket = self.local.get(sid)
+        if socket is None or channel_id not in socket.channels:
+            return
+        socket.channels.discard(channel_id)
+        self._drop_view(sid, channel_id)
+
+    def forget_viewer(self, user_id: int, channel_id: int) -> None:
+        """The member left the channel: none of their sockets looks at it any more."""
+        for sid in self.local.sids(user_id):
+            socket = self.local.get(sid)
+            if socket is not None:
+                socket.channels.discard(channel_id)
+        self._forget_viewer(user_id, channel_id)
+
+    def _forget_viewer(self, user_id: int, channel_id: int) -> None:
+        pass
+
+    # To implement -----------------------------------------------------------------------------
+
+    def statuses(self, user_ids: Iterable[int]) -> dict[int, str]:
+        raise NotImplementedError
+
+    def sids(self, user_id: int) -> set[str]:
+        """Every socket of the member, in every process."""
+        raise NotImplementedError
+
+    def viewers(self, channel_id: int) -> set[int]:
+        """Members with at least one socket looking at the channel, in every process."""
+        raise NotImplementedError
+
+    def typing_allowed(self, user_id: int, channel_id: int) -> bool:
+        """True at most once per TYPING_SECONDS for a member and a channel."""
+        raise NotImplementedError
+
+    def _store_socket(self, sid: str, user_id: int, status: str) -> None:
+        pass
+
+    def _drop_socket(self, sid: str, user_id: int) -> None:
+        pass
+
+    def _store_view(self, sid: str, user_id: int, channel_id: int) -> None:
+        pass
+
+    def _drop_view(self, sid: str, channel_id: int) -> None:
+        pass
+
+
+class MemoryPresence(Presence):
+    """One process: everything is in `self.local`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._typing: dict[tuple[int, int], float] = {}
+
+    def statuses(self, user_ids: Iterable[int]) -> dict[int, str]:
+        with self.local.lock:
+            return {uid: aggregate(self.local.sockets[sid].status
+                                   for sid in self.local.by_user.get(uid, ()))
+                    for uid in user_ids}
+
+    def sids(self, user_id: int) -> set[str]:
+        return self.local.sids(user_id)
+
+    def viewers(self, channel_id: int) -> set[int]:
+        with self.local.lock:
+            return {s.user_id for s in self.local.sockets.values() if channel_id in s.channels}
+
+    def typing_allowed(self, user_id: int, channel_id: int) -> bool:
+        now = time.monotonic()
+        with self.local.lock:
+            last = self._typing.get((user_id, channel_id))
+            if last is not None and now - last < TYPING_SECONDS:
+                return False
+            if len(self._typing) > 10_000:  # forget old entries now and then
+                self._typing = {k: v for k, v in self._typing.items()
+                                if now - v < TYPING_SECONDS}
+            self._typing[(user_id, channel_id)] = now
+            return True
+
+
+class RedisPresence(Presence):
+    """Several processes sharing one Redis."""
+
+    def __init__(self, url: str, prefix: str = "", client=None) -> None:
+        super().__init__()
+        if client is None:
+            import redis
+
+            client = redis.Redis.from_url(url, decode_responses=True)
+        self.redis = client
+        self.prefix = prefix
+        self.process = uuid.uuid4().hex
+        self._beating = False
+        self._beat_lock = threading.Lock()
+
+    # Keys ---------------------------------------------------------------------------------------
+
+    def _user_key(self, user_id: int) -> str:
+        return f"{self.prefix}presence:user:{user_id}"
+
+    def _viewers_key(self, channel_id: int) -> str:
+        return f"{self.prefix}chat:viewers:{channel_id}"
+
+    def _process_key(self, process: str) -> str:
+        return f"{self.prefix}presence:process:{process}"
+
+    # Heartbeat ----------------------------------------------------------------------------------
+
+    def heartbeat(self) -> None:
+        self.redis.set(self._process_key(self.process), "1", ex=PROCESS_TTL)
+
+    def start(self, start_background_task=None) -> None:
+        """Beat now, then every HEARTBEAT_SECONDS in a background task (once)."""
+        with self._beat_lock:
+            if self._beating:
+                return
+            self._beating = True
+        self.heartbeat()
+        if start_background_task is not None:
+            start_background_task(self._beat_forever)
+
+    def _beat_forever(self) -> None:
+        while True:
+            socketio.sleep(HEARTBEAT_SECONDS)
+            with contextlib.suppress(Exception):  # Redis restarting: the next beat retries
+                self.heartbeat()
+
+    def _alive(self, processes: set[str]) -> set[str]:
+        processes = sorted(processes)
+        if not processes:
+            return set()
+        found = self.redis.mget([self._process_key(p) for p in processes])
+        alive = {p for p, value in zip(processes, found, strict=True) if value is not None}
+        alive.add(self.process)  # this process is alive, whatever its key says
+        return alive
+
+    # Storage ------------------------------------------------------------------------------------
+
+    def _store_socket(self, sid: str, user_id: int, status: str) -> None:
+        key = self._user_key(user_id)
+        pipe = self.redis.pipeline()
+        pipe.hset(key, sid, f"{self.process}|{status}")
+        pipe.expire(key, 24 * 3600)
+        pipe.execute()
+
+    def _drop_socket(self, sid: str, user_id: int) -> None:
+        self.redis.hdel(self._user_key(user_id), sid)
+
+    def _store_view(self, sid: str, user_id: int, channel_id: int) -> None:
+        key = self._viewers_key(channel_id)
+        pipe = self.redis.pipeline()
+        pipe.hset(key, sid, f"{self.process}|{user_id}")
+        pipe.expire(key, 24 * 3600)
+        pipe.execute()
+
+    def _drop_view(self, sid: str, channel_id: int) -> None:
+        self.redis.hdel(self._viewers_key(channel_id), sid)
+
+    def _forget_viewer(self, user_id: int, channel_id: int) -> None:
+        key = self._viewers_key(channel_id)
+        mine = [sid for sid, value in (self.redis.hgetall(key) or {}).items()
+                if value.endswith(f"|{user_id}")]
+        if mine:
+            self.redis.hdel(key, *mine)
+
+    def _live_fields(self, key: str, fields: dict[str, str]) -> dict[str, str]:
+        """Fields of live processes ("<process>|<value>" -> value); dead ones are removed."""
+        parsed = {sid: value.split("|", 1) for sid, value in fields.items() if "|" in value}
+        alive = self._alive({process for process, _value in parsed.values()})
+        dead = [sid for sid, (process, _value) in parsed.items() if process not in alive]
+        if dead:
+            self.redis.hdel(key, *dead)
+        return {sid: value for sid, (process, value) in parsed.items() if process in alive}
+
+    # Queries ------------------------------------------------------------------------------------
+
+    def _sockets_of(self, user_ids: list[int]) -> dict[int, dict[str, str]]:
+        pipe = self.redis.pipeline()
+        for uid in user_ids:
+            pipe.hgetall(self._user_key(uid))
+        return {uid: self._live_fields(self._user_key(uid), fields or {})
+                for uid, fields in zip(user_ids, pipe.execute(), strict=True)}
+
+    def statuses(self, user_ids: Iterable[int]) -> dict[int, str]:
+        user_ids = list(dict.fromkeys(user_ids))
+        if not user_ids:
+            return {}
+        return {uid: aggregate(sockets.values())
+                for uid, sockets in self._sockets_of(user_ids).items()}
+
+    def sids(self, user_id: int) -> set[str]:
+        return set(self._sockets_of([user_id])[user_id]) | self.local.sids(user_id)
+
+    def viewers(self, channel_id: int) -> set[int]:
+        key = self._viewers_key(channel_id)
+        fields = self._live_fields(key, self.redis.hgetall(key) or {})
+        return {int(value) for value in fields.values() if value.isdigit()}
+
+    def typing_allowed(self, user_id: int, channel_id: int) -> bool:
+        key = f"{self.prefix}chat:typing:{channel_id}:{user_id}"
+        return bool(self.redis.set(key, "1", nx=True, px=int(TYPING_SECONDS * 1000)))
+
+
+def get_presence() -> Presence:
+    """This application's store: Redis when REDIS_URL is set, memory otherwise."""
+    store = current_app.extensions.get("chat.presence")
+    if store is None:
+        url = current_app.config.get("REDIS_URL")
+        if url:
+            store = RedisPresence(url, prefix=current_app.config.get("CHAT_REDIS_PREFIX", ""))
+            store.start(socketio.start_background_task)
+        else:
+            store = MemoryPresence()
+        store = current_app.extensions.setdefault("chat.presence", store)
+    return store
