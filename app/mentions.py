@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
+from .accounts.models import User
+from .extensions import db
+from .sanitize import render_markdown
+
 MENTION_RE = re.compile(r"@\[([^\]\n]{1,120})\]\((\d{1,9})\)")
 MAX_MENTIONS = 20
 
@@ -35,3 +41,19 @@ def link_mentions(body: str, names: dict[int, str]) -> str:
 
 def _escape(name: str) -> str:
     return re.sub(r"([\\[\]*_`<>])", r"\\\1", name)
+
+
+def mentioned_members(body: str) -> dict[int, User]:
+    """Active members mentioned in a text, by id (one query)."""
+    ids = mentioned_ids(body)
+    if not ids:
+        return {}
+    users = db.session.scalars(select(User).where(User.id.in_(ids), User.status == "active"))
+    return {u.id: u for u in users}
+
+
+def render_with_mentions(body: str) -> tuple[str, dict[int, User]]:
+    """The text as sanitized HTML with its mentions linked, and the members it mentions."""
+    members = mentioned_members(body)
+    html = render_markdown(link_mentions(body, {i: u.display_name for i, u in members.items()}))
+    return str(html), members

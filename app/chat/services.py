@@ -32,12 +32,12 @@ from ..accounts.models import User
 from ..db import on_commit, utcnow
 from ..errors import Invalid, NotFound, RateLimited
 from ..extensions import db, limiter
-from ..mentions import link_mentions, mentioned_ids
+from ..mentions import mentioned_ids, render_with_mentions
 from ..moderation.log import do_log
 from ..notifications import services as notifications
 from ..permissions import can, require
 from ..realtime import emit_now, leave_room_after_commit, publish, user_room
-from ..sanitize import render_markdown, to_plain_text
+from ..sanitize import to_plain_text
 from ..text import fold
 from .models import NOTIFY_LEVELS, Channel, ChannelMember, Message, MessageRevision
 from .presence import get_presence
@@ -419,20 +419,6 @@ def _clean_reason(reason: object) -> str:
     return text
 
 
-def _mentioned_members(body: str) -> dict[int, User]:
-    ids = mentioned_ids(body)
-    if not ids:
-        return {}
-    users = db.session.scalars(select(User).where(User.id.in_(ids), User.status == "active"))
-    return {u.id: u for u in users}
-
-
-def _render(body: str) -> tuple[str, dict[int, User]]:
-    members = _mentioned_members(body)
-    html = render_markdown(link_mentions(body, {i: u.display_name for i, u in members.items()}))
-    return str(html), members
-
-
 def _path(endpoint: str, **values) -> str:
     """A same-site path, inside a request or not (CLI, demo data, tests)."""
     if has_request_context():
@@ -683,7 +669,7 @@ def check_send(actor: User, channel_id: int, body: object, client_id: object) ->
     if existing is not None:
         return _same_message(existing, channel)
     check_rate(actor)
-    html, mentioned = _render(body)
+    html, mentioned = render_with_mentions(body)
     message = Message(channel_id=channel.id, author_id=actor.id, client_id=client_id,
                       body=body, body_html=html, created_at=utcnow())
     try:
@@ -822,7 +808,7 @@ def check_edit(actor: User, message_id: int, body: object) -> Message:
     db.session.add(MessageRevision(message_id=message.id, body=message.body,
                                    editor_id=actor.id, created_at=utcnow()))
     before = set(mentioned_ids(message.body))
-    html, mentioned = _render(body)
+    html, mentioned = render_with_mentions(body)
     message.body, message.body_html, message.edited_at = body, html, utcnow()
     new = {uid: user for uid, user in mentioned.items() if uid not in before}
     if new:

@@ -22,7 +22,7 @@ from ..accounts.models import User
 from ..db import utcnow
 from ..errors import Invalid, NotFound, PermissionDenied
 from ..extensions import db
-from ..mentions import link_mentions, mentioned_ids
+from ..mentions import link_mentions, mentioned_ids, mentioned_members, render_with_mentions
 from ..moderation.log import do_log
 from ..notifications import services as notifications
 from ..permissions import can, require
@@ -414,20 +414,6 @@ def _clean_reason(reason: str | None, required: bool = True) -> str:
     return text
 
 
-def _mentioned_members(body: str) -> dict[int, User]:
-    ids = mentioned_ids(body)
-    if not ids:
-        return {}
-    users = db.session.scalars(select(User).where(User.id.in_(ids), User.status == "active"))
-    return {u.id: u for u in users}
-
-
-def _render(body: str) -> tuple[str, dict[int, User]]:
-    members = _mentioned_members(body)
-    html = render_markdown(link_mentions(body, {i: u.display_name for i, u in members.items()}))
-    return str(html), members
-
-
 def _post_url(post: Post, comment_id: int | None = None) -> str:
     anchor = f"commentaire-{comment_id}" if comment_id else None
     # A path, also outside a request (CLI, tests): notifications only store same-site paths.
@@ -494,7 +480,7 @@ def check_create_post(actor: User, wall: Wall, *, body: str, title: str = "",
     if len(files) > MAX_ATTACHMENTS:
         raise Invalid(_l("%(n)d pièces jointes au plus.", n=MAX_ATTACHMENTS), field="files")
     _check_not_duplicate(actor, body, wall_id=wall.id)
-    html, mentioned = _render(body)
+    html, mentioned = render_with_mentions(body)
     post = Post(wall_id=wall.id, author_id=actor.id, kind=kind, title=title, body=body,
                 body_html=html, tags=terms, attachments=[],
                 state="pending" if _needs_approval(actor, wall) else "published")
@@ -551,7 +537,7 @@ def check_edit_post(actor: User, post: Post, *, body: str, title: str = "",
     db.session.add(Revision(target_type="post", target_id=post.id, title=post.title,
                             body=post.body, editor_id=actor.id, reason=reason or None))
     post.body, post.title = body, title
-    post.body_html, mentioned = _render(body)
+    post.body_html, mentioned = render_with_mentions(body)
     post.edited_at = utcnow()
     notifications.do_update_object_data("post", post.id, **_snapshot(post, post.wall))
     if by_moderator:
@@ -594,7 +580,7 @@ def check_create_comment(actor: User, post: Post, body: str,
                 raise Invalid(_l("Le commentaire auquel vous répondez n'existe plus."),
                               field="parent_id")
     _check_not_duplicate(actor, body, post_id=post.id)
-    html, mentioned = _render(body)
+    html, mentioned = render_with_mentions(body)
     comment = Comment(post_id=post.id, parent_id=parent.id if parent else None,
                       author_id=actor.id, body=body, body_html=html)
     db.session.add(comment)
@@ -638,7 +624,7 @@ def check_edit_comment(actor: User, comment: Comment, body: str, reason: str = "
     db.session.add(Revision(target_type="comment", target_id=comment.id, body=comment.body,
                             editor_id=actor.id, reason=reason or None))
     comment.body = body
-    comment.body_html, _mentioned = _render(body)
+    comment.body_html, _mentioned = render_with_mentions(body)
     comment.edited_at = utcnow()
     notifications.do_update_object_data("comment", comment.id,
                                         excerpt=to_plain_text(body, EXCERPT))
@@ -894,7 +880,7 @@ def check_approve(actor: User, post: Post) -> None:
     post.state = "published"
     post.created_at = post.last_activity_at = utcnow()
     _moderated(actor, "post.approve", post, "")
-    html_members = _mentioned_members(post.body)
+    html_members = mentioned_members(post.body)
     author = db.session.get(User, post.author_id)
     _announce_post(author, post, post.wall, html_members)
 
