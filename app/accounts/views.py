@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -20,6 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..db import transaction
 from ..errors import Invalid, NotFound
 from ..extensions import limiter
+from ..text import safe_path
 from . import services
 from .forms import (
     AcceptInvitationForm,
@@ -47,14 +46,6 @@ def _reset_limit() -> str:
     return current_app.config["RESET_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an attacker's ?next=https://evil must not redirect off-site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//") and "\\" not in target:
-            return target
-    return url_for("core.home")
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -72,7 +63,7 @@ def login():
                 services.do_touch_last_seen(user)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(form.next.data))
+            return redirect(safe_path(form.next.data) or url_for("core.home"))
         form.form_errors.append(_("Adresse e-mail ou mot de passe incorrect."))
     return render_template("accounts/login.html", form=form)
 
@@ -216,7 +207,8 @@ def set_language():
     if current_user.is_authenticated:
         with transaction():
             services.check_set_locale(current_user, locale)
-    response = make_response(redirect(_safe_next(request.form.get("next"))))
+    back = safe_path(request.form.get("next")) or url_for("core.home")
+    response = make_response(redirect(back))
     response.set_cookie("locale", locale, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, url_for
@@ -37,6 +36,7 @@ from ..extensions import db
 from ..mailer import send_mail
 from ..permissions import require
 from ..realtime import publish, user_room
+from ..text import safe_path
 from .models import (
     DELIVERY,
     NOTIFICATION_KINDS,
@@ -85,19 +85,6 @@ def _valid_id(value: int | None) -> bool:
     return value is not None and 0 < value <= _ID_MAX
 
 
-def safe_path(url: str | None) -> str | None:
-    """`url` if it is a same-site absolute path ("/murs/3"), else None.
-
-    Stored links are followed by redirects and put in emails: "//evil", "https://evil"
-    or "javascript:" must never get through.
-    """
-    if not url or not isinstance(url, str) or len(url) > URL_MAX:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//") \
-            or "\\" in url or any(ord(c) < 32 for c in url):
-        return None
-    return url
 
 
 def _require_path(url: str | None) -> str:

@@ -14,6 +14,7 @@ from ..db import transaction
 from ..errors import Invalid, NotFound
 from ..extensions import csrf
 from ..permissions import require
+from ..text import safe_path
 from . import services
 from .forms import DELIVERY_LABELS, KIND_SHORT_LABELS, PREFIX, PreferencesForm
 
@@ -38,7 +39,7 @@ def centre():
 def mark_read(notification_id: int):
     with transaction():
         notification = services.check_mark_read(current_user, notification_id)
-    return redirect(services.safe_path(notification.url) or url_for("notifications.centre"))
+    return redirect(safe_path(notification.url) or url_for("notifications.centre"))
 
 
 @bp.post("/notifications/tout-lu")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -25,7 +23,7 @@ from ..extensions import limiter
 from ..moderation.services import REPORT_REASON_LABELS
 from ..permissions import can, require
 from ..storage import get_storage
-from ..text import format_size
+from ..text import format_size, safe_path
 from ..uploads import check_upload
 from . import services
 from .forms import (
@@ -84,19 +82,11 @@ def _cursor() -> int | None:
     return value if value is not None and 0 < value <= ID_MAX else None
 
 
-def _safe_next(target: str | None, fallback: str) -> str:
-    """Only same-site paths: a forged ?next=https://evil must not redirect off-site."""
-    if target and len(target) <= 500 and not any(ord(c) < 32 for c in target):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//") and "\\" not in target:
-            return target
-    return fallback
 
 
 def _fragment_back(post_id: int) -> str:
     """Small forms inside a live-inserted fragment come back to the page that fetched it."""
-    return _safe_next(request.args.get("retour"), url_for("walls.post", post_id=post_id))
+    return safe_path(request.args.get("retour")) or url_for("walls.post", post_id=post_id)
 
 
 def _wants_json() -> bool:
@@ -232,8 +222,7 @@ def _follow_wall(slug: str, follow: bool):
               "success")
     else:
         flash(_("Vous ne suivez plus ce mur."), "info")
-    return redirect(_safe_next(request.form.get("next"),
-                               url_for("walls.wall", slug=wall.slug)))
+    return redirect(safe_path(request.form.get("next")) or url_for("walls.wall", slug=wall.slug))
 
 
 # Posts -------------------------------------------------------------------------------------
@@ -316,8 +305,7 @@ def _follow_post(post_id: int, follow: bool):
         flash(_("Vous suivez cette discussion."), "success")
     else:
         flash(_("Vous ne suivez plus cette discussion."), "info")
-    return redirect(_safe_next(request.form.get("next"),
-                               url_for("walls.post", post_id=post_id)))
+    return redirect(safe_path(request.form.get("next")) or url_for("walls.post", post_id=post_id))
 
 
 @bp.post(f"/murs/messages/{POST}/reponse-retenue")
@@ -356,7 +344,7 @@ def comment(post_id: int):
         return _render_post(post, 400, draft={"body": body, "parent_id": parent_id},
                             comment_error=str(error.message))
     fallback = url_for("walls.post", post_id=post.id)
-    target = _safe_next(request.form.get("next"), fallback)
+    target = safe_path(request.form.get("next")) or fallback
     return redirect(f"{target.split('#')[0]}#commentaire-{created.id}")
 
 
@@ -399,8 +387,8 @@ def delete_comment(comment_id: int):
         services.check_delete_comment(current_user, comment,
                                       reason=request.form.get("reason", ""))
     flash(_("Le commentaire est supprimé."), "info")
-    return redirect(_safe_next(request.form.get("next"),
-                               url_for("walls.post", post_id=comment.post_id)))
+    back = url_for("walls.post", post_id=comment.post_id)
+    return redirect(safe_path(request.form.get("next")) or back)
 
 
 @bp.get(f"/murs/commentaires/{COMMENT}/versions")
@@ -436,7 +424,7 @@ def _react(target_type: str, target_id: int):
     else:
         fallback = url_for("walls.post", post_id=services.access_comment(
             current_user, target_id).post_id, _anchor=f"commentaire-{target_id}")
-    return redirect(_safe_next(request.form.get("next"), fallback))
+    return redirect(safe_path(request.form.get("next")) or fallback)
 
 
 # Attachments -------------------------------------------------------------------------------
