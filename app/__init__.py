@@ -16,7 +16,9 @@ from config import CONFIGS
 from . import cli, realtime, sanitize, web
 from . import models as models  # registers every table on the metadata
 from .chat import events as chat_events  # noqa: F401  (Socket.IO handlers, before init_app)
+from .codev import events as codev_events  # noqa: F401  (Socket.IO handlers, before init_app)
 from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
+from .projects import events as project_events  # noqa: F401  (Socket.IO handlers, before init_app)
 from .walls import events as wall_events  # noqa: F401  (Socket.IO handlers, before init_app)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -67,15 +69,20 @@ def normalize_database_url(url: str) -> str:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.admin_views import bp as admin_bp
     from .accounts.views import bp as accounts_bp
+    from .agenda.views import bp as agenda_bp
     from .chat.views import bp as chat_bp
+    from .codev.views import bp as codev_bp
     from .core.views import bp as core_bp
+    from .library.views import bp as library_bp
     from .members.views import bp as members_bp
     from .moderation.views import bp as moderation_bp
     from .notifications.views import bp as notifications_bp
+    from .projects.views import bp as projects_bp
     from .walls.views import bp as walls_bp
 
     for blueprint in (core_bp, accounts_bp, admin_bp, members_bp, notifications_bp,
-                      moderation_bp, walls_bp, chat_bp):
+                      moderation_bp, walls_bp, chat_bp, library_bp, projects_bp, codev_bp,
+                      agenda_bp):
         app.register_blueprint(blueprint)
 
 

@@ -190,6 +190,16 @@ RULES: dict[str, Rule] = {
 }
 
 
+# Each feature below adds its rule functions under its heading and registers them with
+# RULES.update({...}) right there, so the whole policy still reads in this one file.
+
+# --- Library ---------------------------------------------------------------------------
+
+# --- Projects --------------------------------------------------------------------------
+
+# --- Co-development and agenda ---------------------------------------------------------
+
+
 def can(user: Any, action: str, obj: Any = None) -> bool:
     """Whether `user` may perform `action` (on `obj`). Unknown actions are refused."""
     rule = RULES.get(action)

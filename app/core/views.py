@@ -1,25 +1,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 
 from ..db import transaction
-from ..errors import NotFound
 from ..extensions import db
 from ..members import services as members
 from ..notifications import services as notifications
 from ..walls import services as walls
 
 bp = Blueprint("core", __name__)
-
-# Sections of the product that later capabilities fill; the navigation shows them all.
-UPCOMING = {
-    "projets": _l("Espace Projets"),
-    "bibliotheque": _l("Espace documentaire"),
-}
-
 
 @bp.get("/")
 def home():
@@ -34,13 +25,6 @@ def home():
         with transaction():
             notifications.do_mark_feed_seen(current_user)
     return page
-
-
-@bp.get("/rubrique/<slug>")
-def section(slug: str):
-    if slug not in UPCOMING:
-        raise NotFound()
-    return render_template("core/section.html", title=UPCOMING[slug])
 
 
 @bp.get("/healthz")

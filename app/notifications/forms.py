@@ -16,7 +16,9 @@ KIND_LABELS = {
     "reply": _l("Réponses à mes messages et commentaires"),
     "reaction": _l("Réactions à mes messages"),
     "accepted_answer": _l("Ma réponse est retenue"),
-    "moderation": _l("Décisions de modération sur mes contenus"),
+    "moderation": _l("Décisions de modération sur mes contenus et documents"),
+    "project": _l("Mes projets : demandes, invitations, actions qui me sont confiées"),
+    "event": _l("Agenda et codéveloppement : invitations et rappels"),
 }
 
 # Short names shown next to each notification in the centre.
@@ -26,6 +28,8 @@ KIND_SHORT_LABELS = {
     "reaction": _l("Réaction"),
     "accepted_answer": _l("Réponse retenue"),
     "moderation": _l("Modération"),
+    "project": _l("Projet"),
+    "event": _l("Agenda"),
 }
 
 # Field names are "pref-<kind>": the view hands every submitted "pref-*" value to the
@@ -44,6 +48,8 @@ class PreferencesForm(BaseForm):
     reaction = _delivery_field("reaction")
     accepted_answer = _delivery_field("accepted_answer")
     moderation = _delivery_field("moderation")
+    project = _delivery_field("project")
+    event = _delivery_field("event")
 
     def kind_fields(self):
         return [getattr(self, kind) for kind in NOTIFICATION_KINDS]

@@ -9,7 +9,8 @@ from ..accounts.models import User
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
 
-NOTIFICATION_KINDS = ("mention", "reply", "reaction", "accepted_answer", "moderation")
+NOTIFICATION_KINDS = ("mention", "reply", "reaction", "accepted_answer", "moderation", "project",
+                      "event")
 DELIVERY = ("inapp", "email", "digest", "off")
 
 

@@ -54,6 +54,8 @@ DEFAULT_DELIVERY: dict[str, str] = {
     "reaction": "inapp",
     "accepted_answer": "email",
     "moderation": "email",
+    "project": "inapp",
+    "event": "email",
 }
 
 # Activities addressed to one member: only their target sees them, never the followers of
@@ -66,6 +68,8 @@ KIND_SUBJECTS = {
     "reaction": _l("Nouvelle réaction à votre contribution"),
     "accepted_answer": _l("Votre réponse a été acceptée"),
     "moderation": _l("Décision de modération sur votre contribution"),
+    "project": _l("Du nouveau dans vos projets"),
+    "event": _l("Agenda : invitation ou rappel"),
 }
 
 FEED_PAGE_MAX = 100

@@ -273,7 +273,8 @@ def test_follow_race_is_absorbed_by_a_savepoint(people, monkeypatch):
 def test_default_preferences():
     assert services.DEFAULT_DELIVERY == {"mention": "email", "reply": "inapp",
                                          "reaction": "inapp", "accepted_answer": "email",
-                                         "moderation": "email"}
+                                         "moderation": "email", "project": "inapp",
+                                         "event": "email"}
 
 
 def test_preferences_are_validated_and_saved(people):

@@ -183,7 +183,7 @@ def test_preferences_form_shows_the_four_choices_and_current_values(as_lea, peop
     page = text(as_lea.get("/notifications/preferences"))
     for label in ("Dans la plateforme seulement", "E-mail immédiat", "Synthèse quotidienne",
                   "Désactivé"):
-        assert page.count(f">{label}</option>") == 5
+        assert page.count(f">{label}</option>") == 7
     assert selected(page, "reply") == "digest"
     assert selected(page, "mention") == "email"
 
@@ -195,7 +195,7 @@ def test_preferences_are_saved(as_lea, people):
     assert response.status_code == 302
     assert services.preferences(people.lea) == {
         "mention": "digest", "reply": "off", "reaction": "inapp", "accepted_answer": "email",
-        "moderation": "email"}
+        "moderation": "email", "project": "inapp", "event": "email"}
     assert "Vos préférences de notification sont enregistrées." in text(
         as_lea.get(response.location))
 

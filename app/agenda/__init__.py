@@ -1,0 +1,1 @@
+"""The network's agenda: events, RSVP, reminders, .ics files and private calendar feeds."""

@@ -1,0 +1,3 @@
+"""Tables of the agenda feature."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Live co-development sessions ("Codéveloppement"): the six phases run together over Socket.IO."""

@@ -1,0 +1,3 @@
+"""Socket.IO handlers of the codev feature."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables of the codev feature."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Moderated document library ("Espace documentaire"): documents, versions, collections, search."""

@@ -1,0 +1,3 @@
+"""Tables of the library feature."""
+
+from __future__ import annotations

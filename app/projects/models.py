@@ -1,0 +1,3 @@
+"""Tables of the projects feature."""
+
+from __future__ import annotations
