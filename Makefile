@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_MARKER := instance/.demo-loaded
 
-.PHONY: run test install translations lint serve clean
+.PHONY: run test install translations lint serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,28 @@ test: install translations
 		echo "== again on PostgreSQL"; \
 		$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS); \
 	fi
+
+# The production server (docs/deploy.md): gunicorn, one worker per process, one process per
+# port in PORTS (e.g. `make serve PORTS="5001 5002"`, behind nginx with ip_hash), reading the
+# environment: FLASK_CONFIG (production unless set), SECRET_KEY, DATABASE_URL, REDIS_URL
+# (required with several ports), SOCKETIO_ASYNC_MODE (gevent unless set; or threading).
+PORTS ?= $(PORT)
+serve: install translations
+	@set -e; export FLASK_CONFIG="$${FLASK_CONFIG:-production}"; \
+	set -- $(PORTS); \
+	if [ $$# -gt 1 ] && [ -z "$$REDIS_URL" ]; then \
+		echo "several ports share rooms through Redis: set REDIS_URL" >&2; exit 2; fi; \
+	$(BIN)/flask db upgrade; \
+	$(BIN)/flask taxonomy load; \
+	pids=""; trap 'kill $$pids 2>/dev/null; wait' INT TERM EXIT; \
+	for port in $(PORTS); do \
+		PORT=$$port HOST=$(HOST) $(BIN)/gunicorn -c gunicorn.conf.py & pids="$$pids $$!"; \
+	done; \
+	wait
+
+# Chat fan-out benchmark (docs/performance.md), e.g. `make bench BENCH_ARGS="--server gevent"`.
+bench: install translations
+	$(BIN)/python bench/chat_fanout.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

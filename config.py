@@ -28,7 +28,17 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'catalyseurs.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Connections per process to a server database (PostgreSQL); SQLite ignores them. With
+    # gevent workers many sockets run at once: size the pool to the expected concurrency.
+    DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 10)
+    DATABASE_MAX_OVERFLOW = _env_int("DATABASE_MAX_OVERFLOW", 20)
+    # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto/-Host are
+    # trusted, so per-IP rate limits see the member's address rather than the proxy's.
+    TRUSTED_PROXY_HOPS = _env_int("TRUSTED_PROXY_HOPS", 0)
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Prefix of this deployment's Redis keys (rate limits, presence), so that two deployments
+    # can share one Redis; SOCKETIO_CHANNEL does the same for the Socket.IO message queue.
+    REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "catalyseurs")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     TAXONOMY_FILE = os.environ.get(
@@ -65,6 +75,7 @@ class Config:
     # Rate limits (Flask-Limiter); storage follows REDIS_URL.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = REDIS_KEY_PREFIX
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per hour")
 
@@ -84,6 +95,7 @@ class Config:
     CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "30 per minute")
 
     SOCKETIO_MESSAGE_QUEUE = REDIS_URL
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     DIRECTORY_PAGE_SIZE = 24
 

@@ -54,9 +54,21 @@ def on_commit(callback: Callable[[], None]) -> None:
     db.session.info.setdefault(_ON_COMMIT, []).append(callback)
 
 
+_COMMITTED = "on_commit_ready"
+
+
 @event.listens_for(Session, "after_commit")
-def _run_on_commit(session: Session) -> None:
-    for callback in session.info.pop(_ON_COMMIT, None) or ():
+def _commit_succeeded(session: Session) -> None:
+    session.info[_COMMITTED] = session.info.pop(_ON_COMMIT, None) or []
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_on_commit(session: Session, transaction) -> None:
+    # Run once the transaction is over rather than in after_commit, where the session can
+    # emit no SQL: a callback may read (a disconnect hook looking up presence partners).
+    if transaction.parent is not None:
+        return
+    for callback in session.info.pop(_COMMITTED, None) or ():
         callback()
 
 

@@ -34,13 +34,29 @@ def _is_self(user: Any, obj: Any) -> bool:
     return _active(user) and obj is not None and obj.id == user.id
 
 
+# Things owned by another feature (a project's wall, document shelf...) follow their owner:
+# OWNER_RULES[owner_type](user, owner_id, capability) -> bool, where capability is "read",
+# "write" or "moderate". Owner features register their rule in their section below.
+OwnerRule = Callable[[Any, int, str], bool]
+OWNER_RULES: dict[str, OwnerRule] = {}
+
+
+def _owner_allows(user: Any, owner_type: str, owner_id: int | None, capability: str) -> bool:
+    rule = OWNER_RULES.get(owner_type)
+    return _active(user) and rule is not None and owner_id is not None and bool(
+        rule(user, owner_id, capability))
+
+
 def _can_see_wall(user: Any, wall: Any) -> bool:
-    # Walls owned by another feature (project spaces) get their rule from that feature.
-    return _active(user) and wall is not None and wall.owner_type is None
+    if not _active(user) or wall is None:
+        return False
+    return wall.owner_type is None or _owner_allows(user, wall.owner_type, wall.owner_id, "read")
 
 
 def _can_post(user: Any, wall: Any) -> bool:
-    return _can_see_wall(user, wall) and wall.archived_at is None
+    if not _can_see_wall(user, wall) or wall.archived_at is not None:
+        return False
+    return wall.owner_type is None or _owner_allows(user, wall.owner_type, wall.owner_id, "write")
 
 
 def _can_see_post(user: Any, post: Any) -> bool:

@@ -18,8 +18,9 @@ Pipeline for :func:`render_markdown`:
 from __future__ import annotations
 
 import html
+import queue
 import re
-import threading
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -159,12 +160,14 @@ def _build_cleaner() -> bleach.Cleaner:
     )
 
 
-class _Renderers(threading.local):
-    """Per-thread parser instances.
+class _Renderers:
+    """One set of parser instances, used by one caller at a time.
 
     bleach's Cleaner keeps parser state between calls and linkify-it caches the last
-    match on its instance, so neither may be shared between threads (or greenlets
-    under a monkey-patched server).
+    match on its instance, so a set may not be shared by two threads (or greenlets).
+    Sets are lent from a pool rather than kept per thread: under gevent every socket
+    event runs in a new greenlet, and building the parsers per event cost more than the
+    rendering itself.
     """
 
     def __init__(self) -> None:
@@ -173,7 +176,19 @@ class _Renderers(threading.local):
         self.cleaner = _build_cleaner()
 
 
-_renderers = _Renderers()
+_pool: queue.SimpleQueue[_Renderers] = queue.SimpleQueue()
+
+
+@contextmanager
+def _renderers() -> Iterator[_Renderers]:
+    try:
+        renderers = _pool.get_nowait()
+    except queue.Empty:
+        renderers = _Renderers()
+    try:
+        yield renderers
+    finally:
+        _pool.put(renderers)
 
 
 def render_markdown(text: str | None) -> Markup:
@@ -184,8 +199,8 @@ def render_markdown(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
-    rendered = _renderers.block.render(str(text))
-    return Markup(_renderers.cleaner.clean(rendered).strip())
+    with _renderers() as renderers:
+        return Markup(renderers.cleaner.clean(renderers.block.render(str(text))).strip())
 
 
 def render_inline(text: str | None) -> Markup:
@@ -196,8 +211,9 @@ def render_inline(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
-    rendered = _renderers.inline.renderInline(str(text))
-    return Markup(_renderers.cleaner.clean(rendered).strip())
+    with _renderers() as renderers:
+        rendered = renderers.inline.renderInline(str(text))
+        return Markup(renderers.cleaner.clean(rendered).strip())
 
 
 _BLOCK_TAGS = frozenset(

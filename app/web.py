@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .client_strings import client_strings
 from .accounts.models import User
 from .accounts.services import do_touch_last_seen, last_seen_due
 from .db import transaction, utcnow
@@ -43,7 +44,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
 
-    app.context_processor(lambda: {"can": can, "now": utcnow, "get_locale": get_locale})
+    app.context_processor(lambda: {"can": can, "now": utcnow, "get_locale": get_locale,
+                                   "client_strings": client_strings})
     app.before_request(_reject_control_characters)
     app.before_request(_login_gate)
     app.after_request(_security_headers)

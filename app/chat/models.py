@@ -71,6 +71,9 @@ class ChannelMember(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Everything up to this message id has been read; it never moves backwards.
     last_read_id: Mapped[int] = mapped_column(Integer, default=0)
+    # Others' live messages after last_read_id, kept by the services as messages arrive,
+    # are deleted and get read: badges never recount a member's backlog per message.
+    unread: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
     notify_level: Mapped[str] = mapped_column(String(20), default="all")
 

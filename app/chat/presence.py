@@ -24,6 +24,7 @@ import contextlib
 import threading
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -85,7 +86,7 @@ class _Local:
             return set(self.by_user.get(user_id, ()))
 
 
-class Presence:
+class Presence(ABC):
     """The interface both stores implement. Methods that change a socket return
     `(user_id, changed)`: whether the member's own status changed (then `presence` is
     published to the members who share a channel with them)."""
@@ -153,37 +154,40 @@ class Presence:
                 socket.channels.discard(channel_id)
         self._forget_viewer(user_id, channel_id)
 
-    def _forget_viewer(self, user_id: int, channel_id: int) -> None:
-        pass
+    # What each store implements ------------------------------------------------------------
 
-    # To implement -----------------------------------------------------------------------------
-
+    @abstractmethod
     def statuses(self, user_ids: Iterable[int]) -> dict[int, str]:
-        raise NotImplementedError
+        """Each member's status, aggregated over their sockets in every process."""
 
+    @abstractmethod
     def sids(self, user_id: int) -> set[str]:
         """Every socket of the member, in every process."""
-        raise NotImplementedError
 
+    @abstractmethod
     def viewers(self, channel_id: int) -> set[int]:
         """Members with at least one socket looking at the channel, in every process."""
-        raise NotImplementedError
 
+    @abstractmethod
     def typing_allowed(self, user_id: int, channel_id: int) -> bool:
         """True at most once per TYPING_SECONDS for a member and a channel."""
-        raise NotImplementedError
 
-    def _store_socket(self, sid: str, user_id: int, status: str) -> None:
-        pass
+    # Mirroring this process's sockets into the shared store.
 
-    def _drop_socket(self, sid: str, user_id: int) -> None:
-        pass
+    @abstractmethod
+    def _store_socket(self, sid: str, user_id: int, status: str) -> None: ...
 
-    def _store_view(self, sid: str, user_id: int, channel_id: int) -> None:
-        pass
+    @abstractmethod
+    def _drop_socket(self, sid: str, user_id: int) -> None: ...
 
-    def _drop_view(self, sid: str, channel_id: int) -> None:
-        pass
+    @abstractmethod
+    def _store_view(self, sid: str, user_id: int, channel_id: int) -> None: ...
+
+    @abstractmethod
+    def _drop_view(self, sid: str, channel_id: int) -> None: ...
+
+    @abstractmethod
+    def _forget_viewer(self, user_id: int, channel_id: int) -> None: ...
 
 
 class MemoryPresence(Presence):
@@ -205,6 +209,23 @@ class MemoryPresence(Presence):
     def viewers(self, channel_id: int) -> set[int]:
         with self.local.lock:
             return {s.user_id for s in self.local.sockets.values() if channel_id in s.channels}
+
+    # Nothing is shared beyond this process: `self.local` is the whole store.
+
+    def _store_socket(self, sid: str, user_id: int, status: str) -> None:
+        return
+
+    def _drop_socket(self, sid: str, user_id: int) -> None:
+        return
+
+    def _store_view(self, sid: str, user_id: int, channel_id: int) -> None:
+        return
+
+    def _drop_view(self, sid: str, channel_id: int) -> None:
+        return
+
+    def _forget_viewer(self, user_id: int, channel_id: int) -> None:
+        return
 
     def typing_allowed(self, user_id: int, channel_id: int) -> bool:
         now = time.monotonic()
@@ -348,7 +369,7 @@ def get_presence() -> Presence:
     if store is None:
         url = current_app.config.get("REDIS_URL")
         if url:
-            store = RedisPresence(url, prefix=current_app.config.get("CHAT_REDIS_PREFIX", ""))
+            store = RedisPresence(url, prefix=current_app.config["REDIS_KEY_PREFIX"] + ":")
             store.start(socketio.start_background_task)
         else:
             store = MemoryPresence()

@@ -187,17 +187,20 @@ class Unread:
 
 def _unread_rows(user_ids: list[int]):
     """(user_id, channel_id, muted, count) for every channel with unread messages of
-    these members: others' messages after their read marker, deleted ones left out."""
+    these members."""
     return db.session.execute(
         select(ChannelMember.user_id, ChannelMember.channel_id, ChannelMember.muted,
-               func.count(Message.id))
-        .select_from(ChannelMember)
-        .join(Message, and_(Message.channel_id == ChannelMember.channel_id,
-                            Message.id > ChannelMember.last_read_id,
-                            Message.author_id != ChannelMember.user_id,
-                            Message.deleted_at.is_(None)))
-        .where(ChannelMember.user_id.in_(user_ids))
-        .group_by(ChannelMember.user_id, ChannelMember.channel_id, ChannelMember.muted))
+               ChannelMember.unread)
+        .where(ChannelMember.user_id.in_(user_ids), ChannelMember.unread > 0))
+
+
+def _unread_after(marker):
+    """Others' live messages of a membership's channel after `marker` (correlated to the
+    chat_members row being updated)."""
+    return (select(func.count(Message.id))
+            .where(Message.channel_id == ChannelMember.channel_id, Message.id > marker,
+                   Message.author_id != ChannelMember.user_id, Message.deleted_at.is_(None))
+            .scalar_subquery())
 
 
 def unread_for(user_ids: list[int]) -> dict[int, Unread]:
@@ -479,7 +482,7 @@ def do_add_member(channel: Channel, user: User, *, role: str = "member",
         return None
     membership = ChannelMember(
         channel_id=channel.id, user_id=user.id, role=role, joined_at=utcnow(),
-        last_read_id=channel.last_message_id or 0, muted=False,
+        last_read_id=channel.last_message_id or 0, unread=0, muted=False,
         notify_level="all" if channel.kind == "direct" else "mentions")
     try:
         with db.session.begin_nested():
@@ -683,6 +686,10 @@ def check_send(actor: User, channel_id: int, body: object, client_id: object) ->
     message.author = actor
     previous_last = channel.last_message_id or 0
     channel.last_message_id = message.id
+    db.session.execute(
+        update(ChannelMember)
+        .where(ChannelMember.channel_id == channel.id, ChannelMember.user_id != actor.id)
+        .values(unread=ChannelMember.unread + 1).execution_options(synchronize_session=False))
     _advance_marker(channel.id, actor.id, message.id)
     do_announce_message(actor, access, message, mentioned, previous_last)
     return Sent(message, True)
@@ -694,11 +701,12 @@ def _advance_marker(channel_id: int, user_id: int, last_read_id: int) -> bool:
         update(ChannelMember)
         .where(ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id,
                ChannelMember.last_read_id < last_read_id)
-        .values(last_read_id=last_read_id).execution_options(synchronize_session=False))
+        .values(last_read_id=last_read_id, unread=_unread_after(last_read_id))
+        .execution_options(synchronize_session=False))
     membership = db.session.identity_map.get(
         db.session.identity_key(ChannelMember, (channel_id, user_id)))
     if membership is not None:  # loaded earlier in this session: read it again if needed
-        db.session.expire(membership, ["last_read_id"])
+        db.session.expire(membership, ["last_read_id", "unread"])
     return bool(result.rowcount)
 
 
@@ -834,6 +842,12 @@ def check_delete(actor: User, message_id: int, reason: object = "") -> Message:
     reason = _clean_reason(reason)
     message.deleted_at, message.deleted_by_id = utcnow(), actor.id
     message.deleted_reason = reason or None
+    db.session.execute(
+        update(ChannelMember)
+        .where(ChannelMember.channel_id == message.channel_id,
+               ChannelMember.user_id != message.author_id,
+               ChannelMember.last_read_id < message.id, ChannelMember.unread > 0)
+        .values(unread=ChannelMember.unread - 1).execution_options(synchronize_session=False))
     notifications.do_set_object_hidden("chat_message", message.id, True)
     channel = target.access.channel
     if message.author_id != actor.id:
@@ -883,14 +897,11 @@ def check_typing(actor: User, channel_id: int) -> bool:
 
 
 def presence_partners(user_id: int) -> list[int]:
-    """Members who share a channel with `user_id`. Read with a connection of its own: it
-    may run from an after-commit callback (a suspension disconnecting sockets), where the
-    session can no longer emit SQL."""
+    """Members who share a channel with `user_id`."""
     mine = select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)
     stmt = (select(ChannelMember.user_id).distinct()
             .where(ChannelMember.channel_id.in_(mine), ChannelMember.user_id != user_id))
-    with db.engine.connect() as connection:
-        return list(connection.scalars(stmt))
+    return list(db.session.scalars(stmt))
 
 
 def publish_presence(user_id: int, status: str) -> None:

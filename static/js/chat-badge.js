@@ -13,11 +13,12 @@
 // Per-channel counts ([data-unread-for="<channel id>"], channel list of the chat pages)
 // are set from the same sources, so a second open tab stays right too.
 
+import { t } from "./i18n.js";
 import { socket } from "./realtime.js";
 
 const URL_DEFAULT = "/chat/non-lus";
 
-const words = (n) => (n === 1 ? "1 message non lu" : `${n} messages non lus`);
+const words = (n) => (n === 1 ? t("chat.unread.one") : t("chat.unread.many", { count: n }));
 
 function isCount(value) {
   return typeof value === "number" && Number.isInteger(value) && value >= 0;

@@ -11,7 +11,7 @@
 //   in order, one at a time, when the connection is back;
 // - receiving: chat:message / _updated / _deleted / typing, inserted by id, never twice
 //   (by id or client_id); auto-scroll only when the reader is at the bottom, otherwise a
-//   "Nouveaux messages ↓" button;
+//   t("chat.new_messages") button;
 // - after every (re)connection: chat:join, then chat:history after the last id up to which
 //   the list is complete (repeated while has_more), then the outbox;
 // - read markers (chat:read when the latest message is on screen in a visible tab),
@@ -23,11 +23,10 @@
 // Message HTML from the server (body_html) is sanitized by app/sanitize.py; what the member
 // types is only ever set with textContent.
 
+import { t } from "./i18n.js";
 import { socket } from "./realtime.js";
 import { renderChannel, renderTotal } from "./chat-badge.js";
-// The @mention autocomplete of textarea[data-mentions] lives in walls.js (it does nothing
-// else on a page without a wall). TODO: move it to its own module shared by both.
-import "./walls.js";
+import "./mentions.js";
 
 const ACK_TIMEOUT = 5000;
 const TYPING_EVERY = 3000;     // the server broadcasts at most one chat:typing per 3 s
@@ -38,14 +37,9 @@ const NEAR_TOP = 200;          // px: time to load older messages
 const CATCH_UP_PAGE = 100;     // chat:history limits: the server's maximum to catch up,
 const OLDER_PAGE = 50;         // a screenful or two when scrolling back
 
-const ERRORS = {
-  invalid: "Ce message n'a pas pu être envoyé : son contenu n'est pas valide.",
-  not_found: "Ce salon n'existe pas ou ne vous est plus accessible.",
-  forbidden: "Vous ne pouvez pas écrire dans ce salon.",
-  too_long: "Votre message est trop long.",
-  rate_limited: "Vous envoyez beaucoup de messages d'affilée : le suivant partira dans quelques secondes.",
-};
-const PRESENCE = { online: "en ligne", away: "absent", offline: "hors ligne" };
+const ERROR_CODES = ["invalid", "not_found", "forbidden", "too_long", "rate_limited"];
+const errorText = (code) => (ERROR_CODES.includes(code) ? t(`chat.error.${code}`) : "");
+const PRESENCE = ["online", "away", "offline"];
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -77,12 +71,12 @@ socket.on("chat:membership", (event) => {
 // Presence: the dots of other members, and our own status --------------------------------
 
 socket.on("presence", (event) => {
-  if (event?.type !== "presence" || !PRESENCE[event.status]) return;
+  if (event?.type !== "presence" || !PRESENCE.includes(event.status)) return;
   for (const dot of document.querySelectorAll(`[data-presence-for="${Number(event.user_id)}"]`)) {
     dot.dataset.status = event.status;
-    dot.title = PRESENCE[event.status];
+    dot.title = t(`chat.presence.${event.status}`);
     const text = dot.querySelector(".visually-hidden");
-    if (text) text.textContent = PRESENCE[event.status];
+    if (text) text.textContent = t(`chat.presence.${event.status}`);
   }
 });
 
@@ -130,7 +124,7 @@ function conversation(root, list) {
   // What this module adds: the "new messages" button under the list, a live region for
   // messages from others, a status line near the composer (the server's, when it rendered
   // an error, else a new one).
-  const pill = element("button", "chat-new-pill", "Nouveaux messages ↓");
+  const pill = element("button", "chat-new-pill", t("chat.new_messages"));
   pill.type = "button";
   pill.hidden = true;
   const announcer = element("p", "visually-hidden");
@@ -176,15 +170,15 @@ function conversation(root, list) {
     const body = li.querySelector(".chat-message-body") || li.appendChild(element("div", "chat-message-body"));
     if (message.deleted) {
       li.classList.add("is-deleted");
-      body.replaceChildren(element("p", "chat-deleted", "Message supprimé"));
+      body.replaceChildren(element("p", "chat-deleted", t("chat.deleted")));
       li.querySelector(".chat-message-actions")?.remove();
       li.querySelector(".chat-edited")?.remove();
       return;
     }
     body.innerHTML = message.body_html; // sanitized by the server
     if (message.edited_at && !li.querySelector(".chat-edited")) {
-      const mark = element("span", "chat-edited", "modifié");
-      mark.title = `Modifié le ${dateFormat.format(new Date(message.edited_at))}`;
+      const mark = element("span", "chat-edited", t("chat.edited"));
+      mark.title = t("chat.edited_on", { date: dateFormat.format(new Date(message.edited_at)) });
       li.querySelector(".chat-message-meta")?.append(" ", mark);
     }
   }
@@ -213,7 +207,7 @@ function conversation(root, list) {
   // "Modifier" and "Supprimer" under one's own message, as the server renders them.
   function ownActions(messageId) {
     const actions = element("div", "chat-message-actions item-actions");
-    const edit = element("a", "", "Modifier");
+    const edit = element("a", "", t("chat.edit"));
     edit.href = `/chat/messages/${messageId}/modifier`;
     const menu = element("details", "menu");
     const panel = element("div", "menu-panel");
@@ -224,12 +218,12 @@ function conversation(root, list) {
     token.type = "hidden";
     token.name = "csrf_token";
     token.value = csrfToken;
-    const confirm = element("button", "button-small danger", "Oui, supprimer");
+    const confirm = element("button", "button-small danger", t("chat.delete_confirm"));
     confirm.type = "submit";
     deleteForm.append(token,
-      element("p", "", "Supprimer ce message ? Il disparaîtra pour tous les membres du salon."), confirm);
+      element("p", "", t("chat.delete_question")), confirm);
     panel.append(deleteForm);
-    menu.append(element("summary", "", "Supprimer"), panel);
+    menu.append(element("summary", "", t("chat.delete")), panel);
     actions.append(edit, menu);
     return actions;
   }
@@ -239,7 +233,7 @@ function conversation(root, list) {
     li.dataset.clientId = item.client_id;
     li.dataset.authorId = String(userId);
     const meta = element("p", "chat-message-meta");
-    meta.append(element("span", "chat-author", "Vous"), " ", element("span", "chat-sending", "envoi…"));
+    meta.append(element("span", "chat-author", t("chat.you")), " ", element("span", "chat-sending", t("chat.sending")));
     const body = element("div", "chat-message-body");
     body.append(element("p", "chat-pending-text", item.body));
     li.append(meta, body);
@@ -353,7 +347,7 @@ function conversation(root, list) {
   function offlineNotice() {
     if (socket.connected) clearStatus("offline");
     else if (wentOffline && status.dataset.kind !== "error") {
-      showStatus("Hors connexion : vos messages partiront dès le retour du réseau.", "offline");
+      showStatus(t("chat.offline"), "offline");
     }
   }
 
@@ -391,7 +385,7 @@ function conversation(root, list) {
           if (stale?.classList.contains("is-pending")) stale.remove();
         } else if (ack?.error === "rate_limited") {
           rateDelay = Math.min(rateDelay ? rateDelay * 2 : 4000, 30000);
-          showStatus(ERRORS.rate_limited, "error");
+          showStatus(errorText("rate_limited"), "error");
           retryLater(rateDelay);
           return;
         } else {
@@ -411,9 +405,8 @@ function conversation(root, list) {
     if (textarea) {
       textarea.value = textarea.value.trim() ? `${item.body}\n\n${textarea.value}` : item.body;
     }
-    const reason = ack?.message || ERRORS[ack?.error] || "Ce message n'a pas pu être envoyé.";
-    showStatus(ack?.error === "too_long"
-      ? `${reason} Raccourcissez-le ou envoyez-le en plusieurs fois.` : reason, "error");
+    const reason = ack?.message || errorText(ack?.error) || t("chat.error.send");
+    showStatus(ack?.error === "too_long" ? `${reason} ${t("chat.shorten")}` : reason, "error");
   }
 
   form?.addEventListener("submit", (event) => {
@@ -421,7 +414,7 @@ function conversation(root, list) {
     const body = textarea.value.trim();
     if (!body) return;
     if (messageMax && body.length > messageMax) {
-      showStatus(`Votre message fait ${body.length} caractères, le maximum est ${messageMax} : raccourcissez-le ou envoyez-le en plusieurs fois.`, "error");
+      showStatus(t("chat.over_max", { length: body.length, max: messageMax }), "error");
       return;
     }
     clearStatus("error");
@@ -457,7 +450,7 @@ function conversation(root, list) {
         message_id: idOf(li), reason: deleteForm.elements.reason?.value || "",
       });
       if (ack?.ok) setBody(li, { deleted: true });
-      else showStatus(ack?.message || "Ce message n'a pas pu être supprimé.", "error");
+      else showStatus(ack?.message || t("chat.error.delete"), "error");
     } catch {
       HTMLFormElement.prototype.submit.call(deleteForm); // no answer: the ordinary way
     }
@@ -478,10 +471,11 @@ function conversation(root, list) {
   function renderTyping() {
     if (!typingLine) return;
     const names = [...typists.values()].map((t) => t.name);
-    const last = names.length > 3 ? `${names.length - 2} autres personnes` : names.at(-1);
+    const last = names.length > 3 ? t("chat.typing.others", { count: names.length - 2 }) : names.at(-1);
     const first = names.slice(0, names.length > 3 ? 2 : -1).join(", ");
     typingLine.textContent = !names.length ? ""
-      : names.length === 1 ? `${names[0]} écrit…` : `${first} et ${last} écrivent…`;
+      : names.length === 1 ? t("chat.typing.one", { name: names[0] })
+        : t("chat.typing.many", { first, last });
   }
   function stopTyping(authorId) {
     if (!typists.has(authorId)) return;
@@ -524,7 +518,7 @@ function conversation(root, list) {
 
   socket.on("chat:membership", (event) => {
     if (event?.op !== "left" || event.channel_id !== channelId) return;
-    showStatus("Vous ne faites plus partie de ce salon.", "error");
+    showStatus(t("chat.removed"), "error");
     for (const field of form?.elements || []) field.disabled = true;
   });
 
@@ -653,7 +647,7 @@ function conversation(root, list) {
       if (generation !== connection) return;
       if (!ack?.ok) {
         root.dataset.live = "off";
-        showStatus(ack?.message || ERRORS[ack?.error] || "Ce salon n'est pas disponible en direct.", "error");
+        showStatus(ack?.message || errorText(ack?.error) || t("chat.error.live"), "error");
         return;
       }
       root.dataset.live = "on";

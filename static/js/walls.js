@@ -1,4 +1,5 @@
-// Walls: live updates, reactions without reloading, @mention autocomplete.
+// Walls: live updates, reactions without reloading (and the @mention autocomplete of
+// mentions.js on their composers).
 //
 // Loaded as an ES module by the wall, post and edit pages (templates/walls/*.html).
 // Everything here enhances pages that already work without JavaScript:
@@ -8,11 +9,11 @@
 //   changed (the same permission checks as the page: 404 for what the member may not see)
 //   and adds, replaces or removes it; it joins again after every reconnection;
 // - reactions: the small POST forms are sent with fetch and the counts updated in place;
-// - mentions: in a textarea[data-mentions], "@" and two letters open a list of members
-//   (arrow keys, Enter or Tab, Escape); the choice is inserted as "@[Display Name](id)".
 //
 // No inline script or style (CSP 'self'): behaviour here, presentation in app.css.
 
+import { t } from "./i18n.js";
+import "./mentions.js";
 import { socket } from "./realtime.js";
 
 const root = document.querySelector("[data-wall-id]");
@@ -98,8 +99,8 @@ async function addPost(postId) {
   document.querySelector("[data-empty]")?.remove();
   highlight(element);
   announce(element.querySelector(".post-title")?.textContent.trim()
-    ? `Nouveau message : ${element.querySelector(".post-title").textContent.trim()}`
-    : "Un nouveau message vient d'arriver.");
+    ? t("walls.new_post_titled", { title: element.querySelector(".post-title").textContent.trim() })
+    : t("walls.new_post"));
 }
 
 async function refreshPost(postId) {
@@ -122,12 +123,12 @@ function removePost(postId) {
   if (postPage) {
     const notice = document.createElement("p");
     notice.className = "empty";
-    notice.textContent = "Ce message n'est plus disponible.";
+    notice.textContent = t("walls.post_gone");
     existing.replaceWith(notice);
   } else {
     existing.remove();
   }
-  announce("Un message a été retiré.");
+  announce(t("walls.post_removed"));
 }
 
 socket.on("wall:post", (event) => {
@@ -158,7 +159,7 @@ async function addComment(postId, commentId) {
   if (next) next.before(element);
   else list.append(element);
   highlight(element);
-  announce("Nouveau commentaire.");
+  announce(t("walls.new_comment"));
 }
 
 async function refreshComment(commentId) {
@@ -253,130 +254,4 @@ if (wallId) {
 // The composer opens on demand; opening it puts the cursor in the message.
 document.querySelector(".composer-panel")?.addEventListener("toggle", (event) => {
   if (event.target.open) event.target.querySelector("textarea")?.focus();
-});
-
-// @mention autocomplete -----------------------------------------------------------------------
-
-const MENTION_QUERY = /(?:^|[\s(])@([\p{L}\p{N}'’.-]{2,}(?: [\p{L}\p{N}'’.-]*)?)$/u;
-let mention = null; // { textarea, start, listbox, options, active, controller }
-let listboxCount = 0;
-let debounce = null;
-
-function closeMentions() {
-  if (!mention) return;
-  const { textarea, listbox } = mention;
-  mention.controller?.abort();
-  listbox.remove();
-  textarea.removeAttribute("aria-activedescendant");
-  textarea.removeAttribute("aria-controls");
-  mention = null;
-}
-
-function setActive(index) {
-  if (!mention || !mention.options.length) return;
-  const total = mention.options.length;
-  mention.active = (index + total) % total;
-  mention.options.forEach((option, i) => {
-    option.setAttribute("aria-selected", i === mention.active ? "true" : "false");
-  });
-  const option = mention.options[mention.active];
-  mention.textarea.setAttribute("aria-activedescendant", option.id);
-  option.scrollIntoView({ block: "nearest" });
-}
-
-function choose(index) {
-  if (!mention) return;
-  const option = mention.options[index];
-  if (!option) return;
-  const { textarea, start } = mention;
-  const caret = textarea.selectionStart;
-  const name = option.dataset.name.replace(/[[\]]/g, "");
-  const inserted = `@[${name}](${option.dataset.id}) `;
-  textarea.value = textarea.value.slice(0, start) + inserted + textarea.value.slice(caret);
-  const position = start + inserted.length;
-  textarea.setSelectionRange(position, position);
-  closeMentions();
-  textarea.focus();
-  textarea.dispatchEvent(new Event("input", { bubbles: true }));
-}
-
-function showSuggestions(textarea, start, members) {
-  closeMentions();
-  if (!members.length) return;
-  const listbox = document.createElement("ul");
-  listbox.id = `mention-list-${++listboxCount}`;
-  listbox.className = "mention-list";
-  listbox.setAttribute("role", "listbox");
-  listbox.setAttribute("aria-label", "Membres à mentionner");
-  const options = members.map((member, i) => {
-    const option = document.createElement("li");
-    option.id = `${listbox.id}-${i}`;
-    option.setAttribute("role", "option");
-    option.dataset.id = String(member.id);
-    option.dataset.name = member.display_name;
-    option.textContent = member.display_name;
-    option.addEventListener("mousedown", (event) => {
-      event.preventDefault(); // keep the focus in the textarea
-      choose(i);
-    });
-    listbox.append(option);
-    return option;
-  });
-  textarea.after(listbox);
-  textarea.setAttribute("aria-controls", listbox.id);
-  mention = { textarea, start, listbox, options, active: 0, controller: null };
-  setActive(0);
-}
-
-async function lookUp(textarea) {
-  const caret = textarea.selectionStart;
-  if (caret !== textarea.selectionEnd) return closeMentions();
-  const match = MENTION_QUERY.exec(textarea.value.slice(0, caret));
-  if (!match) return closeMentions();
-  const query = match[1];
-  const start = caret - query.length - 1;
-  const controller = new AbortController();
-  if (mention) mention.controller?.abort();
-  try {
-    const response = await fetch(`/membres/suggestions?q=${encodeURIComponent(query)}`, {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-      signal: controller.signal,
-    });
-    if (!response.ok) return closeMentions();
-    const members = await response.json();
-    if (document.activeElement !== textarea) return;
-    showSuggestions(textarea, start, Array.isArray(members) ? members : []);
-  } catch {
-    // aborted by a newer keystroke, or offline: nothing to show
-  }
-}
-
-document.addEventListener("input", (event) => {
-  const textarea = event.target;
-  if (!(textarea instanceof HTMLTextAreaElement) || !textarea.hasAttribute("data-mentions")) return;
-  if (!textarea.hasAttribute("aria-autocomplete")) textarea.setAttribute("aria-autocomplete", "list");
-  window.clearTimeout(debounce);
-  debounce = window.setTimeout(() => lookUp(textarea), 150);
-});
-
-document.addEventListener("keydown", (event) => {
-  if (!mention || event.target !== mention.textarea) return;
-  if (event.key === "ArrowDown") {
-    event.preventDefault();
-    setActive(mention.active + 1);
-  } else if (event.key === "ArrowUp") {
-    event.preventDefault();
-    setActive(mention.active - 1);
-  } else if (event.key === "Enter" || event.key === "Tab") {
-    event.preventDefault();
-    choose(mention.active);
-  } else if (event.key === "Escape") {
-    event.preventDefault();
-    closeMentions();
-  }
-});
-
-document.addEventListener("focusout", (event) => {
-  if (mention && event.target === mention.textarea) window.setTimeout(closeMentions, 150);
 });

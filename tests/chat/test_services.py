@@ -386,6 +386,23 @@ def test_deleted_messages_are_not_unread(app, member, other, public):
     assert services.unread_counts(other).total == 0
 
 
+def test_unread_counters_follow_deletions_of_unread_messages_only(app, member, other, third,
+                                                                   public):
+    join(third, public)
+    first, second, last = (send(member, public, f"M{n}") for n in range(3))
+    with transaction():
+        services.check_read(other, public.id, first.id)
+    with transaction():
+        services.check_delete(member, first.id)  # read already by `other`
+        services.check_delete(member, last.id)
+    assert services.unread_counts(other).channels == {public.id: 1}
+    assert services.unread_counts(third).channels == {public.id: 1}
+    assert services.unread_counts(member).channels == {}
+    with transaction():
+        services.check_read(third, public.id, second.id)
+    assert services.unread_counts(third).total == 0
+
+
 def test_sending_reads_the_channel(app, member, other, public):
     send(member, public, "Une")
     send(member, public, "Deux")
