@@ -43,6 +43,7 @@ class UTCDateTime(TypeDecorator):
 
 
 _ON_COMMIT = "on_commit_callbacks"
+_COMMITTED = "on_commit_ready"
 
 
 def on_commit(callback: Callable[[], None]) -> None:
@@ -50,16 +51,37 @@ def on_commit(callback: Callable[[], None]) -> None:
 
     Live events and emails go through here so that nobody hears of a write that did not
     happen (the same idea as Django's transaction.on_commit or Zulip's send_event_on_commit).
+    Inside a savepoint (`begin_nested`), the callback belongs to it: rolling the savepoint
+    back drops it, releasing the savepoint hands it to the enclosing transaction.
     """
-    db.session.info.setdefault(_ON_COMMIT, []).append(callback)
-
-
-_COMMITTED = "on_commit_ready"
+    session = db.session()
+    session.info.setdefault(_ON_COMMIT, []).append(
+        (session.get_nested_transaction(), callback))
 
 
 @event.listens_for(Session, "after_commit")
 def _commit_succeeded(session: Session) -> None:
-    session.info[_COMMITTED] = session.info.pop(_ON_COMMIT, None) or []
+    # Fired for a released savepoint too: its callbacks then wait for the enclosing one.
+    pending = session.info.get(_ON_COMMIT)
+    if not pending:
+        return
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        enclosing = savepoint.parent if savepoint.parent.nested else None
+        session.info[_ON_COMMIT] = [(enclosing if owner is savepoint else owner, callback)
+                                    for owner, callback in pending]
+        return
+    session.info[_COMMITTED] = [callback for _owner, callback in session.info.pop(_ON_COMMIT)]
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.nested:
+        pending = session.info.get(_ON_COMMIT) or []
+        session.info[_ON_COMMIT] = [(owner, callback) for owner, callback in pending
+                                    if owner is not previous_transaction]
+    else:
+        session.info.pop(_ON_COMMIT, None)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -70,11 +92,6 @@ def _run_on_commit(session: Session, transaction) -> None:
         return
     for callback in session.info.pop(_COMMITTED, None) or ():
         callback()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_on_rollback(session: Session, previous_transaction) -> None:
-    session.info.pop(_ON_COMMIT, None)
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from flask import url_for
+from flask import request, url_for
 from sqlalchemy.exc import OperationalError
 
 from app import create_app, normalize_database_url
@@ -118,3 +118,19 @@ def test_moderation_section_is_for_moderators(client, member, moderator):
     login(client, moderator)
     assert client.get("/moderation").status_code == 200
     assert client.get("/moderation/journal").status_code == 200
+
+
+@pytest.mark.parametrize("hops, seen", [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_client_address_comes_from_the_proxy_only_when_trusted(tmp_path, hops, seen):
+    app = create_app("testing", {"UPLOAD_DIR": str(tmp_path), "TRUSTED_PROXY_HOPS": hops})
+
+    seen_addresses = []
+
+    @app.after_request
+    def remember(response):
+        seen_addresses.append(request.remote_addr)
+        return response
+
+    app.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert seen_addresses == [seen]

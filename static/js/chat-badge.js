@@ -25,7 +25,7 @@ function isCount(value) {
 }
 
 function show(element, count) {
-  element.textContent = count > 99 ? "99+" : String(count);
+  element.textContent = count === 0 ? "" : count > 99 ? "99+" : String(count);
   element.hidden = count === 0;
 }
 

@@ -42,7 +42,8 @@ function label(count) {
 function render(count) {
   if (typeof count !== "number" || !Number.isFinite(count) || count < 0) return;
   for (const badge of badges) {
-    badge.textContent = count > 99 ? "99+" : String(count);
+    // Empty when hidden: a "0" would still be read in the text of the menu button.
+    badge.textContent = count === 0 ? "" : count > 99 ? "99+" : String(count);
     badge.hidden = count === 0;
   }
   if (link) {

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set (n
 
 @pytest.fixture
 def app_overrides(tmp_path):
-    return {"REDIS_URL": REDIS_URL, "CHAT_REDIS_PREFIX": f"test-{uuid.uuid4().hex}:",
+    return {"REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
             "CHAT_RATE_LIMIT": "1000 per minute"}
 
 
@@ -47,7 +47,7 @@ def test_suspension_closes_sockets_known_to_redis(app, member, other, admin, pub
     # A socket of this member on another process, as Redis knows it: with the message
     # queue, python-socketio forwards its disconnection to that process.
     store = get_presence()
-    elsewhere = RedisPresence(REDIS_URL, prefix=app.config["CHAT_REDIS_PREFIX"])
+    elsewhere = RedisPresence(REDIS_URL, prefix=app.config["REDIS_KEY_PREFIX"] + ":")
     elsewhere.heartbeat()
     elsewhere.connect("sid-elsewhere", other.id)
     closed = []

@@ -166,7 +166,7 @@ def test_badge_and_script_in_every_page(as_lea):
     assert "data-notification-badge" in page and 'data-unread-url="/notifications/non-lues"' in page
     assert 'data-label-many="{n} notifications non lues"' in page
     # No inline script: the CSP allows only files from 'self'.
-    assert not re.search(r"<script(?![^>]*\bsrc=)", page)
+    assert not re.search(r"<script(?![^>]*\b(src=|type=\"application/json\"))", page)
 
 
 # Preferences -----------------------------------------------------------------------------------
