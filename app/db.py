@@ -12,9 +12,17 @@ from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 
+# Integer primary keys: a larger id cannot exist (and would overflow the drivers).
+ID_MAX = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def valid_id(value: object) -> bool:
+    """An id as a client may send it: a positive integer that fits the column (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ID_MAX
 
 
 class UTCDateTime(TypeDecorator):

@@ -9,9 +9,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .client_strings import client_strings
 from .accounts.models import User
 from .accounts.services import do_touch_last_seen, last_seen_due
+from .client_strings import client_strings
 from .db import transaction, utcnow
 from .errors import Invalid, NotFound, PermissionDenied, RateLimited
 from .extensions import db, login_manager
@@ -28,6 +28,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "accounts.confirm_email",
     "accounts.set_language",
     "notifications.unsubscribe",
+    "agenda.feed",
 })
 
 CSP = (
@@ -35,6 +36,13 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def wants_json() -> bool:
+    """The page's script asked for JSON (an upload with a progress bar); a browser without
+    JavaScript gets the HTML page."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) \
+        == "application/json"
 
 
 def init_app(app: Flask) -> None:

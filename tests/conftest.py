@@ -8,6 +8,7 @@ import os
 import pytest
 from flask import g
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
 from app import create_app, taxonomy
@@ -53,24 +54,40 @@ def app(tmp_path, app_overrides):
         db.engine.dispose()
 
 
+_schema_checked = False
+
+
 def _fresh_database() -> None:
     """An empty schema for the test.
 
-    SQLite in memory is new for every app. On PostgreSQL, creating twenty tables per test
-    dominates the run, so the schema is kept and emptied with DELETEs (faster than
-    TRUNCATE on tiny tables); it is rebuilt when a test (the migration tests) dropped it.
+    SQLite in memory is new for every app. On PostgreSQL, creating every table per test
+    dominates the run, so the schema is rebuilt once per test run (a database left by an
+    older version of the models must not decide the outcome) and then emptied with DELETEs
+    (faster than TRUNCATE on small tables); it is rebuilt again when a test (the migration
+    tests) dropped it.
     """
+    global _schema_checked
     if db.engine.dialect.name != "postgresql":
         db.drop_all()
         db.create_all()
+        return
+    if not _schema_checked:
+        _rebuild_schema()
+        _schema_checked = True
         return
     try:
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
     except ProgrammingError:
-        db.drop_all()
-        db.create_all()
+        _rebuild_schema()
+
+
+def _rebuild_schema() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    db.create_all()
 
 
 @pytest.fixture

@@ -46,8 +46,6 @@ def _reset_limit() -> str:
     return current_app.config["RESET_RATE_LIMIT"]
 
 
-
-
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)

@@ -9,85 +9,28 @@ since connecting: the socket is closed), and connecting / disconnecting feeds pr
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_socketio import disconnect, join_room, leave_room
+from flask_socketio import join_room, leave_room
 
 from .. import realtime
 from ..db import transaction
-from ..errors import DomainError
-from ..extensions import socketio
-from ..permissions import can
+from ..socket_events import Malformed, error_ack, id_field, parse_fields, socket_handler, text_field
 from . import services
 from .presence import get_presence
 
 MESSAGES = {
-    "invalid": _l("La demande n'est pas valide."),
     "not_found": _l("Ce salon n'existe pas ou ne vous est pas accessible."),
     "forbidden": _l("Vous ne pouvez pas faire cela dans ce salon."),
     "too_long": _l("Le message est trop long."),
     "rate_limited": _l("Vous envoyez beaucoup de messages d'affilée : patientez un instant."),
-    "session_ended": _l("Votre session a pris fin. Rechargez la page."),
 }
 
 
-class _Malformed(Exception):
-    """The payload does not have the documented shape."""
-
-
-def _error(code: str, message: str | None = None) -> dict:
-    return {"ok": False, "error": code, "message": str(message or MESSAGES.get(code, ""))}
-
-
-def _fields(payload) -> dict:
-    if not isinstance(payload, dict):
-        raise _Malformed()
-    return payload
-
-
-def _id(payload: dict, key: str, *, required: bool = True) -> int | None:
-    value = payload.get(key)
-    if value is None and not required:
-        return None
-    if not services.valid_id(value):
-        raise _Malformed()
-    return value
-
-
-def _text(payload: dict, key: str, *, required: bool = True) -> str | None:
-    value = payload.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        raise _Malformed()
-    return value
-
-
 def handler(event: str) -> Callable:
-    """Register a chat handler: member re-checked, payload errors and domain errors turned
-    into error acks. Extra positional arguments from a client are ignored."""
-
-    def decorate(function: Callable[[object], dict]) -> Callable:
-        @wraps(function)
-        def wrapper(payload=None, *_ignored):
-            if not can(current_user, "realtime.connect"):
-                # Suspended (or session rotated) since connecting: no more events.
-                disconnect()
-                return _error("forbidden", MESSAGES["session_ended"])
-            try:
-                return function(payload)
-            except _Malformed:
-                return _error("invalid")
-            except DomainError as error:
-                return _error(error.code, error.message or None)
-
-        socketio.on(event)(wrapper)
-        return wrapper
-
-    return decorate
+    return socket_handler(event, MESSAGES)
 
 
 def _room(channel_id: int) -> str:
@@ -96,20 +39,20 @@ def _room(channel_id: int) -> str:
 
 @handler("chat:join")
 def on_join(payload) -> dict:
-    channel_id = _id(_fields(payload), "channel_id")
+    channel_id = id_field(parse_fields(payload), "channel_id")
     access = services.access_channel(current_user, channel_id)
     channel = services.channel_dict(current_user, access)
     try:
         join_room(_room(channel_id))
     except ValueError:  # the socket went away (reload) before this queued event ran
-        return _error("invalid")
+        return error_ack("invalid")
     get_presence().view(request.sid, channel_id)
     return {"ok": True, "channel": channel}
 
 
 @handler("chat:leave")
 def on_leave(payload) -> dict:
-    channel_id = _id(_fields(payload), "channel_id")
+    channel_id = id_field(parse_fields(payload), "channel_id")
     leave_room(_room(channel_id))
     get_presence().unview(request.sid, channel_id)
     return {"ok": True}
@@ -117,10 +60,10 @@ def on_leave(payload) -> dict:
 
 @handler("chat:send")
 def on_send(payload) -> dict:
-    fields = _fields(payload)
-    channel_id = _id(fields, "channel_id")
-    body = _text(fields, "body")
-    client_id = _text(fields, "client_id")
+    fields = parse_fields(payload)
+    channel_id = id_field(fields, "channel_id")
+    body = text_field(fields, "body")
+    client_id = text_field(fields, "client_id")
     with transaction():
         sent = services.check_send(current_user, channel_id, body, client_id)
         message = services.message_dict(sent.message)
@@ -129,16 +72,16 @@ def on_send(payload) -> dict:
 
 @handler("chat:history")
 def on_history(payload) -> dict:
-    fields = _fields(payload)
-    channel_id = _id(fields, "channel_id")
-    before_id = _id(fields, "before_id", required=False)
-    after_id = _id(fields, "after_id", required=False)
+    fields = parse_fields(payload)
+    channel_id = id_field(fields, "channel_id")
+    before_id = id_field(fields, "before_id", required=False)
+    after_id = id_field(fields, "after_id", required=False)
     limit = fields.get("limit", services.HISTORY_DEFAULT)
     if limit is None:
         limit = services.HISTORY_DEFAULT
     if isinstance(limit, bool) or not isinstance(limit, int) \
             or not 1 <= limit <= services.HISTORY_MAX or (before_id and after_id):
-        raise _Malformed()
+        raise Malformed()
     messages, has_more = services.check_history(
         current_user, channel_id, before_id=before_id, after_id=after_id, limit=limit)
     return {"ok": True, "messages": [services.message_dict(m) for m in messages],
@@ -147,9 +90,9 @@ def on_history(payload) -> dict:
 
 @handler("chat:read")
 def on_read(payload) -> dict:
-    fields = _fields(payload)
-    channel_id = _id(fields, "channel_id")
-    last_read_id = _id(fields, "last_read_id")
+    fields = parse_fields(payload)
+    channel_id = id_field(fields, "channel_id")
+    last_read_id = id_field(fields, "last_read_id")
     with transaction():
         counts = services.check_read(current_user, channel_id, last_read_id)
     return {"ok": True, "unread": counts.channels.get(channel_id, 0),
@@ -158,7 +101,7 @@ def on_read(payload) -> dict:
 
 @handler("chat:typing")
 def on_typing(payload) -> dict:
-    channel_id = _id(_fields(payload), "channel_id")
+    channel_id = id_field(parse_fields(payload), "channel_id")
     with transaction():
         services.check_typing(current_user, channel_id)
     return {"ok": True}
@@ -166,9 +109,9 @@ def on_typing(payload) -> dict:
 
 @handler("chat:edit")
 def on_edit(payload) -> dict:
-    fields = _fields(payload)
-    message_id = _id(fields, "message_id")
-    body = _text(fields, "body")
+    fields = parse_fields(payload)
+    message_id = id_field(fields, "message_id")
+    body = text_field(fields, "body")
     with transaction():
         message = services.message_dict(services.check_edit(current_user, message_id, body))
     return {"ok": True, "message": message}
@@ -176,9 +119,9 @@ def on_edit(payload) -> dict:
 
 @handler("chat:delete")
 def on_delete(payload) -> dict:
-    fields = _fields(payload)
-    message_id = _id(fields, "message_id")
-    reason = _text(fields, "reason", required=False) or ""
+    fields = parse_fields(payload)
+    message_id = id_field(fields, "message_id")
+    reason = text_field(fields, "reason", required=False) or ""
     with transaction():
         services.check_delete(current_user, message_id, reason)
     return {"ok": True}
@@ -186,9 +129,9 @@ def on_delete(payload) -> dict:
 
 @handler("presence:set")
 def on_presence(payload) -> dict:
-    status = _fields(payload).get("status")
+    status = parse_fields(payload).get("status")
     if status not in ("online", "away"):
-        raise _Malformed()
+        raise Malformed()
     user_id, changed = get_presence().set_status(request.sid, status)
     if changed and user_id is not None:
         services.publish_presence(user_id, status)

@@ -10,9 +10,8 @@ Two stores with the same interface:
 - `RedisPresence` (with `REDIS_URL`, several processes): every socket is a field of a Redis
   hash per member (`presence:user:<id>`: sid -> "<process>|<status>") and per viewed channel
   (`chat:viewers:<id>`: sid -> "<process>|<user id>"). Each process refreshes a heartbeat key
-  (`presence:process:<id>`, expiring after `PROCESS_TTL` seconds); fields of a process whose
-  heartbeat is gone (crashed, killed) are ignored and cleaned up, so a member never stays
-  "online" because of a dead server.
+  and fields of a process whose heartbeat is gone (crashed, killed) are ignored and cleaned
+  up (app/liveness.py), so a member never stays "online" because of a dead server.
 
 Each process also keeps its own sockets in memory (`_Local`): sid -> member, status and
 viewed channels, which is what a disconnect needs to clean up after itself.
@@ -20,23 +19,17 @@ viewed channels, which is what a disconnect needs to clean up after itself.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-import uuid
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import current_app
-
-from ..extensions import socketio
+from ..liveness import ProcessLiveness, app_store
 
 STATUSES = ("online", "away", "offline")
 TYPING_SECONDS = 3.0
-PROCESS_TTL = 60
-HEARTBEAT_SECONDS = 20
 
 
 def aggregate(statuses: Iterable[str]) -> str:
@@ -240,20 +233,12 @@ class MemoryPresence(Presence):
             return True
 
 
-class RedisPresence(Presence):
+class RedisPresence(Presence, ProcessLiveness):
     """Several processes sharing one Redis."""
 
     def __init__(self, url: str, prefix: str = "", client=None) -> None:
-        super().__init__()
-        if client is None:
-            import redis
-
-            client = redis.Redis.from_url(url, decode_responses=True)
-        self.redis = client
-        self.prefix = prefix
-        self.process = uuid.uuid4().hex
-        self._beating = False
-        self._beat_lock = threading.Lock()
+        Presence.__init__(self)
+        ProcessLiveness.__init__(self, url, prefix, client)
 
     # Keys ---------------------------------------------------------------------------------------
 
@@ -262,39 +247,6 @@ class RedisPresence(Presence):
 
     def _viewers_key(self, channel_id: int) -> str:
         return f"{self.prefix}chat:viewers:{channel_id}"
-
-    def _process_key(self, process: str) -> str:
-        return f"{self.prefix}presence:process:{process}"
-
-    # Heartbeat ----------------------------------------------------------------------------------
-
-    def heartbeat(self) -> None:
-        self.redis.set(self._process_key(self.process), "1", ex=PROCESS_TTL)
-
-    def start(self, start_background_task=None) -> None:
-        """Beat now, then every HEARTBEAT_SECONDS in a background task (once)."""
-        with self._beat_lock:
-            if self._beating:
-                return
-            self._beating = True
-        self.heartbeat()
-        if start_background_task is not None:
-            start_background_task(self._beat_forever)
-
-    def _beat_forever(self) -> None:
-        while True:
-            socketio.sleep(HEARTBEAT_SECONDS)
-            with contextlib.suppress(Exception):  # Redis restarting: the next beat retries
-                self.heartbeat()
-
-    def _alive(self, processes: set[str]) -> set[str]:
-        processes = sorted(processes)
-        if not processes:
-            return set()
-        found = self.redis.mget([self._process_key(p) for p in processes])
-        alive = {p for p, value in zip(processes, found, strict=True) if value is not None}
-        alive.add(self.process)  # this process is alive, whatever its key says
-        return alive
 
     # Storage ------------------------------------------------------------------------------------
 
@@ -324,15 +276,6 @@ class RedisPresence(Presence):
                 if value.endswith(f"|{user_id}")]
         if mine:
             self.redis.hdel(key, *mine)
-
-    def _live_fields(self, key: str, fields: dict[str, str]) -> dict[str, str]:
-        """Fields of live processes ("<process>|<value>" -> value); dead ones are removed."""
-        parsed = {sid: value.split("|", 1) for sid, value in fields.items() if "|" in value}
-        alive = self._alive({process for process, _value in parsed.values()})
-        dead = [sid for sid, (process, _value) in parsed.items() if process not in alive]
-        if dead:
-            self.redis.hdel(key, *dead)
-        return {sid: value for sid, (process, value) in parsed.items() if process in alive}
 
     # Queries ------------------------------------------------------------------------------------
 
@@ -365,13 +308,4 @@ class RedisPresence(Presence):
 
 def get_presence() -> Presence:
     """This application's store: Redis when REDIS_URL is set, memory otherwise."""
-    store = current_app.extensions.get("chat.presence")
-    if store is None:
-        url = current_app.config.get("REDIS_URL")
-        if url:
-            store = RedisPresence(url, prefix=current_app.config["REDIS_KEY_PREFIX"] + ":")
-            store.start(socketio.start_background_task)
-        else:
-            store = MemoryPresence()
-        store = current_app.extensions.setdefault("chat.presence", store)
-    return store
+    return app_store("chat.presence", MemoryPresence, RedisPresence)

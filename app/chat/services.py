@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
-from ..db import on_commit, utcnow
+from ..db import on_commit, utcnow, valid_id
 from ..errors import Invalid, NotFound, RateLimited
 from ..extensions import db, limiter
 from ..mentions import mentioned_ids, render_with_mentions
@@ -42,7 +42,6 @@ from ..text import fold
 from .models import NOTIFY_LEVELS, Channel, ChannelMember, Message, MessageRevision
 from .presence import get_presence
 
-ID_MAX = 2**31 - 1
 CLIENT_ID_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 NAME_MAX = 80
 TOPIC_MAX = 250
@@ -80,10 +79,6 @@ class ChannelAccess:
 class MessageAccess:
     message: Message
     access: ChannelAccess
-
-
-def valid_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ID_MAX
 
 
 def _membership(channel_id: int, user_id: int) -> ChannelMember | None:

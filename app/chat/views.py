@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..db import transaction
+from ..db import transaction, valid_id
 from ..errors import Invalid, NotFound, RateLimited
 from ..extensions import db
 from ..permissions import can, require
@@ -55,15 +55,11 @@ def _chat_badge():
 
 def _cursor() -> int | None:
     value = request.args.get("avant", type=int)
-    return value if services.valid_id(value) else None
+    return value if valid_id(value) else None
 
 
 def _search() -> str:
     return " ".join(request.args.get("q", "").split())[:80]
-
-
-def _show_error(form, error: Invalid) -> None:
-    form.add_error(Invalid(str(error.message), field=error.field))
 
 
 def _member_choices(exclude: set[int]) -> list[tuple[int, str]]:
@@ -102,7 +98,7 @@ def create_channel():
                 channel = services.check_create_channel(
                     current_user, form.name.data, form.topic.data, form.kind.data)
         except Invalid as error:
-            _show_error(form, error)
+            form.add_error(error)
         else:
             flash(_("Le salon « %(name)s » est ouvert.", name=channel.name), "success")
             return redirect(url_for("chat.channel", channel_id=channel.id))
@@ -119,7 +115,7 @@ def open_direct():
             with transaction():
                 channel = services.check_open_direct(current_user, form.members.data or [])
         except Invalid as error:
-            _show_error(form, error)
+            form.add_error(error)
         else:
             return redirect(url_for("chat.channel", channel_id=channel.id))
     return _render_index(ChannelForm(formdata=None), form, status=400)
@@ -278,7 +274,7 @@ def edit_message(message_id: int):
             with transaction():
                 services.check_edit(current_user, message_id, form.body.data)
         except Invalid as error:
-            _show_error(form, error)
+            form.add_error(error)
         else:
             flash(_("Message modifié."), "success")
             return redirect(url_for("chat.channel", channel_id=target.message.channel_id,

@@ -245,7 +245,6 @@ def region_counts(actor: User) -> list[tuple[taxonomy.TaxonomyTerm, int]]:
     return [(term, counts.get(term.id, 0)) for term in taxonomy.terms("region")]
 
 
-
 def newest_members(actor: User, limit: int = 6) -> list[User]:
     """Who joined recently, for the home page's welcome block."""
     require(actor, "directory.view")

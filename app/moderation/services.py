@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts import services as accounts
 from ..accounts.models import User
-from ..db import on_commit, utcnow
+from ..db import on_commit, utcnow, valid_id
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..notifications import services as notifications
@@ -47,7 +47,6 @@ LOG_PAGE = 50
 HISTORY_MAX = 50
 PENDING_MAX = 50
 BADGE_SECONDS = 30
-_ID_MAX = 2**31 - 1
 
 REPORT_REASON_LABELS = {
     "spam": _l("Spam ou publicité"),
@@ -98,10 +97,6 @@ ACTION_LABELS = {
 }
 
 
-def _valid_id(value: int | None) -> bool:
-    return value is not None and 0 < value <= _ID_MAX
-
-
 def _clean_reason(reason: str | None, required: bool) -> str:
     text = (reason or "").replace("\r\n", "\n").strip()
     if required and not text:
@@ -116,7 +111,7 @@ def _clean_reason(reason: str | None, required: bool) -> str:
 
 def access_target(actor: User, target_type: str, target_id: int) -> Any:
     """The post or comment as `actor` may see it (walls decide); else NotFound."""
-    if target_type not in TARGET_TYPES or not _valid_id(target_id):
+    if target_type not in TARGET_TYPES or not valid_id(target_id):
         raise NotFound()
     if target_type == "post":
         return walls.access_post(actor, target_id)
@@ -213,7 +208,7 @@ def report_queue(actor: User, before_id: int | None = None,
     stmt = (select(Report).where(Report.status == "open")
             .options(selectinload(Report.entries).selectinload(ReportEntry.reporter))
             .order_by(Report.id.desc()).limit(limit + 1))
-    if _valid_id(before_id):
+    if valid_id(before_id):
         stmt = stmt.where(Report.id < before_id)
     reports = list(db.session.scalars(stmt))
     next_cursor = reports[limit - 1].id if len(reports) > limit else None
@@ -319,7 +314,7 @@ def _apply(actor: User, target_type: str, target: Any, action: str, reason: str,
         walls.check_set_pinned(actor, target, action == "pin", reason)
     elif action == "move":
         _clean_reason(reason, required=True)
-        if not _valid_id(wall_id):
+        if not valid_id(wall_id):
             raise Invalid(_l("Choisissez le mur vers lequel déplacer le message."),
                           field="wall_id")
         walls.check_move(actor, target, wall_id, reason)
@@ -335,7 +330,7 @@ def _apply(actor: User, target_type: str, target: Any, action: str, reason: str,
 
 def access_member(actor: User, user_id: int) -> User:
     require(actor, "moderation.access")
-    member = db.session.get(User, user_id) if _valid_id(user_id) else None
+    member = db.session.get(User, user_id) if valid_id(user_id) else None
     if member is None:
         raise NotFound()
     return member
@@ -459,16 +454,16 @@ def log_page(actor: User, filters: LogFilters, before_id: int | None = None,
                                             selectinload(ModerationAction.target_user))
     if filters.action:
         stmt = stmt.where(ModerationAction.action == filters.action)
-    if _valid_id(filters.actor_id):
+    if valid_id(filters.actor_id):
         stmt = stmt.where(ModerationAction.actor_id == filters.actor_id)
-    if _valid_id(filters.member_id):
+    if valid_id(filters.member_id):
         stmt = stmt.where(ModerationAction.target_user_id == filters.member_id)
     if filters.since:
         stmt = stmt.where(ModerationAction.created_at >= _paris_midnight(filters.since))
     if filters.until:
         stmt = stmt.where(
             ModerationAction.created_at < _paris_midnight(filters.until + timedelta(days=1)))
-    if _valid_id(before_id):
+    if valid_id(before_id):
         stmt = stmt.where(ModerationAction.id < before_id)
     rows = list(db.session.scalars(stmt.order_by(ModerationAction.id.desc()).limit(limit + 1)))
     next_cursor = rows[limit - 1].id if len(rows) > limit else None

@@ -24,6 +24,7 @@ from ..errors import Invalid
 from ..extensions import limiter
 from ..permissions import can, require
 from ..text import safe_path
+from ..web import wants_json
 from . import services
 from .forms import ActionForm, LiftForm, LogFilterForm, ReportForm, SuspendForm, WarnForm
 
@@ -61,15 +62,8 @@ def _action_buttons():
     return services.ACTION_BUTTONS
 
 
-
-
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
-
-
 def _done(message: str, next_url: str | None, default: str):
-    if _wants_json():
+    if wants_json():
         return jsonify({"ok": True, "message": message})
     flash(message, "success")
     return redirect(safe_path(next_url) or default)
@@ -128,7 +122,7 @@ def act(target_type: str, target_id: int, action: str):
                 services.check_act(current_user, target_type, target_id, action,
                                    reason=form.reason.data, wall_id=form.wall_id.data)
         except Invalid as error:
-            if _wants_json():
+            if wants_json():
                 raise
             form.add_error(error)
             return _action_page(target_type, target_id, action, form, 400)

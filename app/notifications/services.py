@@ -15,7 +15,7 @@ only after that commit (`app.realtime.publish`, `app.db.on_commit`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from ..accounts.models import User
-from ..db import on_commit, utcnow
+from ..db import on_commit, utcnow, valid_id
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..mailer import send_mail
@@ -81,14 +81,7 @@ URL_MAX = 500
 DIGEST_ITEMS_MAX = 50
 UNSUBSCRIBE_SALT = "notifications.digest-unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 90 * 24 * 3600  # a digest may sit in an inbox for weeks
-_ID_MAX = 2**31 - 1  # integer columns: larger ids cannot exist (and overflow drivers)
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def _valid_id(value: int | None) -> bool:
-    return value is not None and 0 < value <= _ID_MAX
-
-
 
 
 def _require_path(url: str | None) -> str:
@@ -126,6 +119,12 @@ def _snapshot(data: dict | None) -> dict:
 
 # Activities and the feed ----------------------------------------------------------------------
 
+# CONTEXT_NAMES[context_type](context_id) -> the display name of a context (a project's title).
+# An activity recorded in a context without a `context_name` (the library announcing a
+# document of a project's shelf) gets it from here: owner features register theirs.
+CONTEXT_NAMES: dict[str, Callable[[int], str]] = {}
+
+
 def do_record_activity(verb: str, actor: User | None, object_type: str, object_id: int, *,
                        context_type: str | None = None, context_id: int | None = None,
                        target_user_id: int | None = None, broadcast: bool = False,
@@ -142,6 +141,8 @@ def do_record_activity(verb: str, actor: User | None, object_type: str, object_i
         raise ValueError("object and context types are short names such as 'post'")
     if (context_type is None) != (context_id is None):
         raise ValueError("context_type and context_id go together")
+    if context_type in CONTEXT_NAMES and not (data or {}).get("context_name"):
+        data = {**(data or {}), "context_name": CONTEXT_NAMES[context_type](context_id)}
     activity = Activity(
         verb=verb, actor_id=actor.id if actor is not None else None,
         object_type=object_type, object_id=object_id,
@@ -255,7 +256,7 @@ def feed(actor: User, *, extra_contexts: Iterable[tuple[str, int]] = (),
         .order_by(Activity.id.desc())
         .limit(limit + 1)
     )
-    if _valid_id(before_id):
+    if valid_id(before_id):
         stmt = stmt.where(Activity.id < before_id)
     items = list(db.session.scalars(stmt).unique())
     next_cursor = None
@@ -419,7 +420,7 @@ def notifications_page(actor: User, before_id: int | None = None,
             .where(Notification.user_id == actor.id, Notification.hidden_at.is_(None))
             .options(joinedload(Notification.actor).joinedload(User.profile))
             .order_by(Notification.id.desc()).limit(limit + 1))
-    if _valid_id(before_id):
+    if valid_id(before_id):
         stmt = stmt.where(Notification.id < before_id)
     items = list(db.session.scalars(stmt).unique())
     next_cursor = None
@@ -438,7 +439,7 @@ def _publish_read(user: User, notification_id: int | None) -> None:
 def check_mark_read(actor: User, notification_id: int) -> Notification:
     """Mark one of the member's notifications read; anyone else's looks absent (404)."""
     require(actor, "notifications.view")
-    if not _valid_id(notification_id):
+    if not valid_id(notification_id):
         raise NotFound()
     notification = db.session.scalar(select(Notification).where(
         Notification.id == notification_id, Notification.user_id == actor.id,
@@ -520,7 +521,7 @@ def user_for_unsubscribe_token(token: str) -> User:
     except BadSignature as error:  # SignatureExpired is a BadSignature
         raise NotFound() from error
     user_id = payload.get("u") if isinstance(payload, dict) else None
-    if not isinstance(user_id, int) or not _valid_id(user_id):
+    if not isinstance(user_id, int) or not valid_id(user_id):
         raise NotFound()
     user = db.session.get(User, user_id)
     if user is None:

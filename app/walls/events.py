@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
-from ..errors import DomainError
-from ..extensions import socketio
+from ..socket_events import id_field, parse_fields, socket_handler
 from . import services
 
-MAX_ID = 2**31 - 1
+MESSAGES = {
+    "not_found": _l("Ce mur n'existe pas ou ne vous est pas accessible."),
+}
 
 
-def _wall_id(payload) -> int | None:
-    value = payload.get("wall_id") if isinstance(payload, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-        return None
-    return value
-
-
-@socketio.on("wall:join")
-def on_join(payload=None):
-    wall_id = _wall_id(payload)
-    if wall_id is None:
-        return {"ok": False, "error": "invalid"}
-    try:
-        wall = services.access_wall(current_user, wall_id)
-    except DomainError as error:
-        return {"ok": False, "error": error.code}
+@socket_handler("wall:join", MESSAGES)
+def on_join(payload) -> dict:
+    wall = services.access_wall(current_user, id_field(parse_fields(payload), "wall_id"))
     join_room(f"wall:{wall.id}")
     return {"ok": True}
 
 
-@socketio.on("wall:leave")
-def on_leave(payload=None):
-    wall_id = _wall_id(payload)
-    if wall_id is None:
-        return {"ok": False, "error": "invalid"}
-    leave_room(f"wall:{wall_id}")
+@socket_handler("wall:leave", MESSAGES)
+def on_leave(payload) -> dict:
+    leave_room(f"wall:{id_field(parse_fields(payload), 'wall_id')}")
     return {"ok": True}

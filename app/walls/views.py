@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from ..db import transaction
+from ..db import ID_MAX, transaction
 from ..errors import Invalid, NotFound
 from ..extensions import limiter
 from ..moderation.services import REPORT_REASON_LABELS
@@ -25,6 +25,7 @@ from ..permissions import can, require
 from ..storage import get_storage
 from ..text import format_size, safe_path
 from ..uploads import check_upload
+from ..web import wants_json
 from . import services
 from .forms import (
     KIND_LABELS,
@@ -41,7 +42,6 @@ from .models import REACTIONS
 
 bp = Blueprint("walls", __name__)
 
-ID_MAX = 2**31 - 1
 POST = "<int(max=2147483647):post_id>"
 COMMENT = "<int(max=2147483647):comment_id>"
 
@@ -82,16 +82,9 @@ def _cursor() -> int | None:
     return value if value is not None and 0 < value <= ID_MAX else None
 
 
-
-
 def _fragment_back(post_id: int) -> str:
     """Small forms inside a live-inserted fragment come back to the page that fetched it."""
     return safe_path(request.args.get("retour")) or url_for("walls.post", post_id=post_id)
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) \
-        == "application/json"
 
 
 def _move_walls():
@@ -99,16 +92,6 @@ def _move_walls():
     if can(current_user, "content.moderate"):
         return services.walls_for(current_user)
     return []
-
-
-def _show_error(form, error: Invalid) -> None:
-    """A service's message next to its field, as plain text.
-
-    Flask-Babel's lazy strings declare themselves safe HTML (`__html__`), so a message
-    carrying member input (a file name in "« %(name)s » n'est pas d'un type accepté")
-    would reach the page unescaped; a plain `str` is escaped like any other text.
-    """
-    form.add_error(Invalid(str(error.message), field=error.field))
 
 
 def _checked_files() -> list:
@@ -137,7 +120,7 @@ def index():
                         current_user, form.name.data, form.description.data,
                         form.premoderation.data)
             except Invalid as error:
-                _show_error(form, error)
+                form.add_error(error)
             else:
                 flash(_("Le mur « %(name)s » est créé.", name=wall.name), "success")
                 return redirect(url_for("walls.wall", slug=wall.slug))
@@ -177,7 +160,7 @@ def wall(slug: str):
                     current_user, wall, body=form.body.data, title=form.title.data,
                     kind=form.kind.data, tags=form.tags(), files=files)
         except Invalid as error:
-            _show_error(form, error)
+            form.add_error(error)
             if error.field != "files" and any(f.filename for f in request.files.getlist("files")):
                 form.files.errors = [*form.files.errors,
                                      _("Joignez à nouveau vos fichiers : un navigateur ne "
@@ -260,7 +243,7 @@ def edit_post(post_id: int):
                 services.check_edit_post(current_user, post, body=form.body.data,
                                          title=form.title.data, reason=form.reason.data)
         except Invalid as error:
-            _show_error(form, error)
+            form.add_error(error)
             post = services.access_post(current_user, post_id)
         else:
             flash(_("Message modifié."), "success")
@@ -369,7 +352,7 @@ def edit_comment(comment_id: int):
                 services.check_edit_comment(current_user, comment, form.body.data,
                                             reason=form.reason.data)
         except Invalid as error:
-            _show_error(form, error)
+            form.add_error(error)
             comment = services.access_comment(current_user, comment_id)
         else:
             flash(_("Commentaire modifié."), "success")
@@ -415,7 +398,7 @@ def _react(target_type: str, target_id: int):
     kind = request.form.get("kind", "")
     with transaction():
         counts = services.check_toggle_reaction(current_user, target_type, target_id, kind)
-    if _wants_json():
+    if wants_json():
         mine = services.my_reactions(current_user, target_type, target_id)
         return jsonify({"ok": True, "target_type": target_type, "target_id": target_id,
                         "counts": counts, "mine": sorted(mine)})
@@ -464,7 +447,7 @@ def too_many(error):
     """Flood control answers with the page the member was on, their text kept."""
     message = _("Vous avez publié beaucoup de messages en peu de temps. Merci de patienter "
                 "une minute avant de publier à nouveau : votre texte est conservé ci-dessous.")
-    if _wants_json():
+    if wants_json():
         return jsonify({"ok": False, "error": "rate_limited", "message": message}), 429
     if request.endpoint == "walls.wall" and request.view_args:
         wall = services.access_wall_by_slug(current_user, request.view_args["slug"])

@@ -175,18 +175,20 @@ def test_join_refuses_invalid_payloads(member_socket, general_wall, payload):
         ack = member_socket.emit("wall:join", callback=True)
     else:
         ack = member_socket.emit("wall:join", payload, callback=True)
-    assert ack == {"ok": False, "error": "invalid"}
+    assert ack == {"ok": False, "error": "invalid", "message": "La demande n'est pas valide."}
     assert member_socket.emit("wall:leave", payload, callback=True) == {
-        "ok": False, "error": "invalid"}
+        "ok": False, "error": "invalid", "message": "La demande n'est pas valide."}
 
 
 def test_join_unknown_or_owned_wall_is_not_found(member_socket, general_wall):
     assert member_socket.emit("wall:join", {"wall_id": 4242}, callback=True) == {
-        "ok": False, "error": "not_found"}
+        "ok": False, "error": "not_found",
+        "message": "Ce mur n'existe pas ou ne vous est pas accessible."}
     with transaction():
         owned = services.do_create_owned_wall("Projet", "project", 1)
     assert member_socket.emit("wall:join", {"wall_id": owned.id}, callback=True) == {
-        "ok": False, "error": "not_found"}
+        "ok": False, "error": "not_found",
+        "message": "Ce mur n'existe pas ou ne vous est pas accessible."}
 
 
 def test_anonymous_socket_is_refused(app, client, general_wall):
@@ -201,7 +203,9 @@ def test_suspended_member_cannot_join(app, client, member, admin, general_wall):
     with transaction():
         member.status = "suspended"
     assert socket.emit("wall:join", {"wall_id": general_wall.id}, callback=True) == {
-        "ok": False, "error": "not_found"}
+        "ok": False, "error": "forbidden",
+        "message": "Votre session a pris fin. Rechargez la page."}
+    assert not socket.is_connected()
     with transaction():
         member.status = "active"
     socket = socket_for(app, client)
