@@ -1,13 +1,233 @@
-"""Routes of the codev feature."""
+"""Co-development pages: parse the request, call a service, render.
+
+The session room is one page: server-rendered with the current state (readable without
+JavaScript), made live by static/js/codev.js over Socket.IO (docs/realtime.md). Everything
+private answers 404 to members who do not take part.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..db import transaction, valid_id
+from ..errors import Invalid
+from ..extensions import db
+from ..permissions import can, require
+from . import clock, services
+from .forms import (
+    CONFIDENTIALITY_LABELS,
+    DurationsForm,
+    EmptyForm,
+    ScheduleForm,
+    add_duration_fields,
+)
 
 bp = Blueprint("codev", __name__, url_prefix="/codeveloppement")
+
+SESSION = "<int(max=2147483647):session_id>"
+MEMBER = "<int(max=2147483647):user_id>"
+
+
+def _member_choices(exclude: set[int]) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(User.id, User.display_name).where(User.status == "active")
+        .order_by(User.display_name, User.id))
+    return [(uid, name) for uid, name in rows if uid not in exclude]
+
+
+def _durations(form, phases) -> dict[str, object]:
+    values = {}
+    for phase in phases:
+        value = getattr(form, f"duration_{phase.code}").data
+        if value is not None:
+            values[phase.code] = value
+    return values
 
 
 @bp.get("/")
 def index():
-    return render_template("core/section.html", title=_l("Codéveloppement"))
+    before = request.args.get("avant", type=int)
+    lists = services.session_lists(current_user, before if valid_id(before) else None)
+    return render_template("codev/index.html", lists=lists, ROLE_LABELS=services.ROLE_LABELS,
+                           STATUS_LABELS=services.STATUS_LABELS)
+
+
+def _schedule_form(phases, formdata=True):
+    form_class = add_duration_fields(ScheduleForm, phases)
+    form = form_class() if formdata else form_class(formdata=None)
+    choices = _member_choices({current_user.id})
+    form.client_id.choices = [(0, _("— Choisir —")), *choices]
+    form.consultant_ids.choices = choices
+    return form
+
+
+@bp.route("/nouvelle", methods=["GET", "POST"])
+def schedule():
+    phases = services.phases()
+    form = _schedule_form(phases, formdata=request.method == "POST")
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            with transaction():
+                session = services.check_schedule(current_user, services.SessionData(
+                    subject=form.subject.data or "", scheduled_at=form.scheduled_at.data,
+                    visio_url=form.visio_url.data or "", client_id=form.client_id.data or 0,
+                    consultant_ids=list(form.consultant_ids.data or []),
+                    confidentiality=form.confidentiality.data,
+                    open_to_requests=bool(form.open_to_requests.data),
+                    durations=_durations(form, phases)))
+        except Invalid as error:
+            form.add_error(error)
+        else:
+            flash(_("La session est programmée ; les participant·es sont invité·es."),
+                  "success")
+            return redirect(url_for("codev.session", session_id=session.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("codev/schedule.html", form=form, phases=phases), status
+
+
+@bp.get(f"/{SESSION}")
+def session(session_id: int):
+    access = services.access_card(current_user, session_id)
+    if not can(current_user, "codev.session.view", access):
+        return render_template("codev/card.html", access=access, form=EmptyForm())
+    return _room(access)
+
+
+def _room(access: services.SessionAccess, durations_form=None, status: int = 200):
+    """The session's page; `durations_form`: the facilitator's form, as they typed it."""
+    state = services.state_dict(current_user, access)
+    phases = services.phases()
+    manage = can(current_user, "codev.session.manage", access)
+    if durations_form is None and access.session.status == "scheduled" and manage:
+        durations_form = add_duration_fields(DurationsForm, phases)(formdata=None)
+        for phase in phases:
+            getattr(durations_form, f"duration_{phase.code}").data = \
+                access.session.durations.get(phase.code, phase.minutes)
+    return render_template(
+        "codev/session.html", access=access, state=state, phases=phases,
+        remaining=services.remaining_seconds(access.session),
+        requests=services.pending_requests(access.session) if manage else [],
+        durations_form=durations_form, form=EmptyForm(), ROLE_LABELS=services.ROLE_LABELS,
+        STATUS_LABELS=services.STATUS_LABELS, CONFIDENTIALITY_LABELS=CONFIDENTIALITY_LABELS,
+        server_now=clock.now()), status
+
+
+@bp.post(f"/{SESSION}/demande")
+def request_join(session_id: int):
+    with transaction():
+        services.check_request_join(current_user, session_id)
+    flash(_("Votre demande est transmise à l'animateur·rice."), "success")
+    return redirect(url_for("codev.session", session_id=session_id))
+
+
+@bp.post(f"/{SESSION}/demandes/{MEMBER}")
+def answer_request(session_id: int, user_id: int):
+    accept = request.form.get("reponse") == "accepter"
+    try:
+        with transaction():
+            services.check_answer_request(current_user, session_id, user_id, accept)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Demande acceptée.") if accept else _("Demande refusée."), "success")
+    return redirect(url_for("codev.session", session_id=session_id))
+
+
+@bp.post(f"/{SESSION}/retrait")
+def decline(session_id: int):
+    try:
+        with transaction():
+            services.check_decline(current_user, session_id)
+    except Invalid as error:
+        flash(error.message, "error")
+        return redirect(url_for("codev.session", session_id=session_id))
+    flash(_("Vous vous êtes retiré·e de la session."), "success")
+    return redirect(url_for("codev.index"))
+
+
+@bp.post(f"/{SESSION}/durees")
+def set_durations(session_id: int):
+    """A duration the form cannot read, or the service refuses, shows the page again with
+    the facilitator's figures and the message next to the phase."""
+    phases = services.phases()
+    form = add_duration_fields(DurationsForm, phases)()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                services.check_set_durations(current_user, session_id,
+                                             _durations(form, phases))
+        except Invalid as error:
+            if not error.field:
+                flash(error.message, "error")
+                return redirect(url_for("codev.session", session_id=session_id))
+            form.add_error(error)
+        else:
+            flash(_("Durées enregistrées."), "success")
+            return redirect(url_for("codev.session", session_id=session_id))
+    access = services.access_session(current_user, session_id)
+    require(current_user, "codev.session.manage", access)
+    if access.session.status != "scheduled":
+        flash(_("Les durées se règlent avant le début de la session."), "error")
+        return redirect(url_for("codev.session", session_id=session_id))
+    return _room(access, durations_form=form, status=400)
+
+
+@bp.post(f"/{SESSION}/annulation")
+def cancel(session_id: int):
+    try:
+        with transaction():
+            services.check_cancel(current_user, session_id)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        flash(_("La session est annulée ; les participant·es sont prévenu·es."), "success")
+    return redirect(url_for("codev.session", session_id=session_id))
+
+
+@bp.get(f"/{SESSION}/compte-rendu")
+def record(session_id: int):
+    access, row = services.access_record(current_user, session_id)
+    led = services.led_projects(current_user) \
+        if can(current_user, "codev.action.export", access) else []
+    return render_template("codev/record.html", access=access, record=row, form=EmptyForm(),
+                           led_projects=led)
+
+
+@bp.post(f"/{SESSION}/compte-rendu/publication")
+def publish_record(session_id: int):
+    try:
+        with transaction():
+            services.check_publish_record(current_user, session_id)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        flash(_("La version anonymisée est proposée à la bibliothèque ; l'équipe d'animation "
+                "la relira avant publication."), "success")
+    return redirect(url_for("codev.record", session_id=session_id))
+
+
+@bp.post(f"/{SESSION}/compte-rendu/actions")
+def export_actions(session_id: int):
+    project_id = request.form.get("project_id", type=int) or 0
+    try:
+        with transaction():
+            count = services.check_export_actions(current_user, session_id, project_id)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        flash(_("%(n)d actions ajoutées au projet.", n=count), "success")
+    return redirect(url_for("codev.record", session_id=session_id))
+
+
+@bp.get(f"/{SESSION}/compte-rendu.md")
+def record_download(session_id: int):
+    access, row = services.access_record(current_user, session_id)
+    anonymised = request.args.get("version") == "anonyme"
+    body = row.anonymised_body if anonymised else row.body
+    name = f"compte-rendu-codev-{access.session.id}{'-anonyme' if anonymised else ''}.md"
+    return Response(body.encode("utf-8"), mimetype="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
