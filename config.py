@@ -86,6 +86,10 @@ class Config:
     RESET_TOKEN_HOURS = _env_int("RESET_TOKEN_HOURS", 2)
     AVATAR_MAX_BYTES = _env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
     ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    # Document library: largest file (keep MAX_CONTENT_LENGTH above it), and text extraction
+    # in the request's thread instead of the background executor (tests, scripts).
+    LIBRARY_MAX_BYTES = _env_int("LIBRARY_MAX_BYTES", 50 * 1024 * 1024)
+    LIBRARY_EXTRACT_SYNC = _env_bool("LIBRARY_EXTRACT_SYNC", False)
     POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "6 per minute;60 per hour")
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
 
@@ -93,6 +97,10 @@ class Config:
     # counted in the limiter's storage: memory, or Redis with REDIS_URL).
     CHAT_MESSAGE_MAX = _env_int("CHAT_MESSAGE_MAX", 4000)
     CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "30 per minute")
+    # Co-development: contributions per member (same syntax and storage as CHAT_RATE_LIMIT);
+    # agenda: how many hours before an event `flask agenda reminders` reminds its attendees.
+    CODEV_RATE_LIMIT = os.environ.get("CODEV_RATE_LIMIT", "30 per minute")
+    AGENDA_REMINDER_HOURS = _env_int("AGENDA_REMINDER_HOURS", 24)
 
     SOCKETIO_MESSAGE_QUEUE = REDIS_URL
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
@@ -120,6 +128,10 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SERVER_NAME = "localhost"
     BASE_URL = "http://localhost"
+    # The in-memory database is one connection: a background extraction thread would share
+    # it with the test (and outlive it). tests/library/test_extract_background.py runs the
+    # background path over a database file.
+    LIBRARY_EXTRACT_SYNC = True
 
 
 class ProductionConfig(Config):

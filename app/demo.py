@@ -148,14 +148,24 @@ def load_demo() -> tuple[list[tuple[str, str]], int]:
         check_update_profile(user, user, data)
         created += 1
     db.session.flush()
+    # The other features' demo data is written for these members (and imports their names
+    # from here): imported now rather than at the top, where it would be circular.
+    from .agenda.demo import load_demo_agenda
+    from .codev.demo import load_demo_codev
+    from .library.demo import load_demo_library
+    from .projects.demo import load_demo_projects
+
     # The walls services build links with url_for: outside a request (the CLI), give them one.
     context = nullcontext() if has_request_context() else current_app.test_request_context(
         base_url=current_app.config["BASE_URL"])
     with context:
         load_demo_walls()
         load_demo_chat()
+        load_demo_library()
+        load_demo_projects()
+        load_demo_codev()
+        load_demo_agenda()
     return accounts, created
-
 
 
 # Walls -------------------------------------------------------------------------------------

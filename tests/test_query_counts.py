@@ -21,11 +21,11 @@ def _crowd(n: int) -> None:
 # Measured, then frozen here so that an accidental N+1 shows up as a failing count. The
 # logged-in user comes from the test session's identity map, so it costs nothing here.
 # Home: general wall + feed + its eager loads + newest members (page + 4 eager loads)
-# + the "seen" update. The directory: count + page + 4 eager loads + region counts
+# + "my projects" + the "seen" update. The directory: count + page + 4 eager loads + region counts
 # + 6 vocabularies for the filter form and the region table.
 @pytest.mark.parametrize("size", [3, 30])
 @pytest.mark.parametrize(("url", "expected"), [
-    ("/", 9),
+    ("/", 10),
     ("/annuaire", 13),
     ("/annuaire?region=OCC&trade=dialogue&q=membre", 13),
     ("/admin/membres", 1),
@@ -42,5 +42,5 @@ def test_profile_page_query_count(app, client, member):
     other = make_user(**RICH)
     login(client, member)
     client.get(f"/membres/{other.id}")
-    with assert_query_count(5):
+    with assert_query_count(6):  # 5 + the member's projects
         assert client.get(f"/membres/{other.id}").status_code == 200
