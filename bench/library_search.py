@@ -3,13 +3,13 @@ search page's service call (`library.services.shelf`: full-text match, facets, c
 one page of results) for a set of queries.
 
     .venv/bin/python bench/library_search.py [--documents 10000] [--runs 5]
-                                             [--database-url postgresql+psycopg://...]
+                                             [--db postgres [--pg-url postgresql://...]]
                                              [--timeout 600]
 
-Runs on PostgreSQL when
---database-url or TEST_DATABASE_URL is given (that database's tables are dropped and
-recreated: use a scratch database), then on an embedded SQLite database in a temporary
-directory. Each database gets at most --timeout seconds, seeding
+With `--db postgres` it first runs on a PostgreSQL database it creates for the run on the
+server of `--pg-url` (default: BENCH_PG_URL, else the local server) and drops afterwards;
+then, always, on an embedded SQLite database in a temporary directory. No existing
+database is touched. Each database gets at most --timeout seconds, seeding
 included. The last line is the SQLite figure: `p50_ms=<x> p95_ms=<x>`. Target: p95 <= 50 ms.
 """
 
@@ -38,6 +38,9 @@ from app.library import fts  # noqa: E402
 from app.library import services as library  # noqa: E402
 from app.library.models import Document, SearchEntry, document_terms  # noqa: E402
 from app.taxonomy import TaxonomyTerm  # noqa: E402
+from bench.servers import create_pg_database, drop_pg_database  # noqa: E402
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 SUBJECTS = ["la mobilité solidaire", "les tiers-lieux", "l'insertion professionnelle",
             "la précarité énergétique", "l'habitat inclusif", "la santé mentale",
@@ -167,8 +170,6 @@ def run(url: str, documents: int, runs: int) -> tuple[float, float]:
         print(f"  {len(timings)} searches, p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
               f"max {timings[-1]:.1f} ms")
         db.session.remove()
-        if url.startswith("postgresql"):
-            db.drop_all()
         db.engine.dispose()
     return p50, p95
 
@@ -177,15 +178,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite",
+                        help="postgres: also run on a PostgreSQL database created for the run")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG),
+                        help="PostgreSQL server for --db postgres")
     parser.add_argument("--timeout", type=int, default=600,
                         help="seconds allowed to each database, seeding included")
     args = parser.parse_args()
     results = {}
-    if args.database_url:
-        print(f"PostgreSQL ({args.database_url.rsplit('@', 1)[-1]}):")
-        results["postgresql"] = bounded_run(args.database_url, args.documents, args.runs,
-                                            args.timeout)
+    if args.db == "postgres":
+        name = f"bench_library_{os.getpid()}"
+        url = create_pg_database(args.pg_url, name)
+        print(f"PostgreSQL ({url.rsplit('@', 1)[-1]}, created for this run):")
+        try:
+            results["postgresql"] = bounded_run(url, args.documents, args.runs, args.timeout)
+        finally:
+            drop_pg_database(args.pg_url, name)
     with tempfile.TemporaryDirectory() as tmp:
         print("SQLite (embedded default):")
         results["sqlite"] = bounded_run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",

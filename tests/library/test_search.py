@@ -9,8 +9,10 @@ import pytest
 
 from app.db import transaction
 from app.errors import PermissionDenied
+from app.extensions import db
 from app.library import fts
 from app.library import services as library
+from app.library.models import Version
 from tests.helpers import count_queries
 from tests.library import files
 from tests.library.support import publish, submit
@@ -154,3 +156,29 @@ def test_the_migration_creates_the_same_search_index_as_the_models():
                  if isinstance(node, ast.Constant) and isinstance(node.value, str)}
     for statement in (*fts.SQLITE_CREATE, *fts.SQLITE_DROP, *fts.PG_CREATE):
         assert statement in constants, statement
+
+
+@pytest.mark.parametrize(("name", "content", "word"), [
+    ("tableur.ods", files.opendocument("spreadsheet", "Budget participatif"), "budget"),
+    ("diapos.odp", files.opendocument("presentation", "Mobilité partagée"), "mobilite"),
+])
+def test_opendocument_spreadsheets_and_slides_are_read(member, moderator, name, content, word):
+    publish(moderator, submit(member, name, content, title="Sans indice", summary=""))
+    assert titles(member, q=word) == ["Sans indice"]
+
+
+def test_a_pdf_that_cannot_be_read_is_kept_and_found_by_its_metadata(member, moderator):
+    """The type check passed (it is a PDF by its header), extraction fails: the document
+    stays, marked "failed", and its title and summary are still searched."""
+    broken = b"%PDF-1.7\n" + b"\x00garbage" * 200
+    document = publish(moderator, submit(member, "abime.pdf", broken,
+                                         title="Rapport abîmé", summary="Tiers-lieux"))
+    version = db.session.get(Version, document.current_version_id)
+    assert version.text_state == "failed" and version.text == ""
+    assert titles(member, q="tiers-lieux") == ["Rapport abîmé"]
+
+
+def test_free_keywords_are_searched(member, moderator):
+    publish(moderator, submit(member, "a.md", b"rien", title="Sans indice", summary="",
+                              keywords="permaculture"))
+    assert titles(member, q="permaculture") == ["Sans indice"]
