@@ -139,6 +139,22 @@ def leave_room_after_commit(user_id: int, room: str) -> None:
     on_commit(leave)
 
 
+def empty_rooms_after_commit(rooms: list[str], keep_user_ids: Iterable[int]) -> None:
+    """Once the current transaction commits, take every socket of this process out of
+    `rooms` but those of `keep_user_ids` (a space turning private keeps only its members).
+    Other processes' sockets stay until their next event, which checks the member again;
+    live events carry ids only, and what they point to answers 404 to outsiders."""
+    keep_ids = set(keep_user_ids)
+
+    def leave() -> None:
+        keep = {sid for user_id in keep_ids for sid in user_sids(user_id)}
+        for room in rooms:
+            for sid, _eio_sid in list(socketio.server.manager.get_participants("/", room)):
+                if sid not in keep:
+                    socketio.server.leave_room(sid, room, namespace="/")
+    on_commit(leave)
+
+
 def origin_allowed(origin: str | None) -> bool:
     """Same-origin only: the page's own host or the configured BASE_URL.
 

@@ -464,6 +464,14 @@ def do_create_owned_channel(name: str, owner_type: str, owner_id: int) -> Channe
     return channel
 
 
+def do_rename_owned_channel(channel_id: int, name: str) -> None:
+    """An owned channel carries its owner's name: a renamed project renames its channel."""
+    channel = db.session.get(Channel, channel_id)
+    if channel is None or channel.owner_type is None:
+        raise NotFound()
+    channel.name = name[:NAME_MAX]
+
+
 def owned_channel(owner_type: str, owner_id: int) -> Channel | None:
     return db.session.scalar(select(Channel).where(Channel.owner_type == owner_type,
                                                    Channel.owner_id == owner_id))

@@ -94,6 +94,23 @@ ACTION_LABELS = {
     "member.unsuspend": _l("Suspension levée"),
     "wall.create": _l("Mur créé"),
     "wall.premoderation": _l("Pré-modération modifiée"),
+    # The library's decisions (app/library/services.py).
+    "document.approve": _l("Document publié"),
+    "document.request_changes": _l("Modifications demandées sur un document"),
+    "document.reject": _l("Document refusé"),
+    "document.unpublish": _l("Document retiré"),
+    "document.republish": _l("Document republié"),
+    "document.edit": _l("Document modifié"),
+    "document.propose": _l("Document proposé à la bibliothèque du réseau"),
+    "document.version_approve": _l("Nouvelle version publiée"),
+    "document.version_reject": _l("Nouvelle version refusée"),
+    "document_comment.delete": _l("Commentaire de document supprimé"),
+    "collection.create": _l("Dossier créé"),
+    "collection.add": _l("Document ajouté à un dossier"),
+    "collection.remove": _l("Document retiré d'un dossier"),
+    # Other features' decisions.
+    "project.remove_member": _l("Membre retiré d'un projet"),
+    "chat_message.delete": _l("Message de discussion supprimé"),
 }
 
 
@@ -201,11 +218,20 @@ class QueuePage:
     next_cursor: int | None
 
 
+def _open_reports(actor: User):
+    """Open reports on content `actor` may see: a private project's wall is moderated by
+    its leads, never shown to network moderators outside it."""
+    return (Report.status == "open") & ~(
+        ((Report.target_type == "post") & Report.target_id.in_(walls.unreadable_posts(actor)))
+        | ((Report.target_type == "comment")
+           & Report.target_id.in_(walls.unreadable_comments(actor))))
+
+
 def report_queue(actor: User, before_id: int | None = None,
                  limit: int = QUEUE_PAGE) -> QueuePage:
     """Open reports, newest first, by keyset on id; a constant number of queries."""
     require(actor, "moderation.access")
-    stmt = (select(Report).where(Report.status == "open")
+    stmt = (select(Report).where(_open_reports(actor))
             .options(selectinload(Report.entries).selectinload(ReportEntry.reporter))
             .order_by(Report.id.desc()).limit(limit + 1))
     if valid_id(before_id):
@@ -224,25 +250,27 @@ def pending_posts(actor: User) -> list:
     return walls.pending_posts(actor, limit=PENDING_MAX)
 
 
-def open_report_count() -> int:
+def open_report_count(actor: User) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(Report).where(Report.status == "open")) or 0
+        select(func.count()).select_from(Report).where(_open_reports(actor))) or 0
 
 
 def open_items_count(actor: User) -> int:
     """Open reports plus posts awaiting approval, for the menu badge on every page.
 
-    Cached per process for BADGE_SECONDS (and dropped when this process changes a
-    report), so browsing costs no query; another process's changes show within the delay.
+    Cached per process and moderator (each counts what they may see) for BADGE_SECONDS
+    (and dropped when this process changes a report), so browsing costs no query; another
+    process's changes show within the delay.
     """
     if not can(actor, "moderation.access"):
         return 0
     cache = current_app.extensions.setdefault("moderation.badge", {})
     now = time.monotonic()
-    if "value" in cache and now - cache["at"] < BADGE_SECONDS:
-        return cache["value"]
-    value = open_report_count() + len(walls.pending_posts(actor, limit=PENDING_MAX))
-    cache.update(at=now, value=value)
+    cached = cache.get(actor.id)
+    if cached is not None and now - cached[0] < BADGE_SECONDS:
+        return cached[1]
+    value = open_report_count(actor) + len(walls.pending_posts(actor, limit=PENDING_MAX))
+    cache[actor.id] = (now, value)
     return value
 
 

@@ -107,7 +107,8 @@ def queue():
     pending = services.pending_posts(current_user)
     return render_template(
         "moderation/queue.html", tab=tab, page=page, pending=pending,
-        open_count=services.open_report_count(), walls=services.walls_for_move(current_user),
+        open_count=services.open_report_count(current_user),
+        walls=services.walls_for_move(current_user),
         labels=services.REPORT_REASON_LABELS,
         next_url=request.full_path if request.query_string else request.path)
 

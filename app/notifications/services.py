@@ -124,6 +124,19 @@ def _snapshot(data: dict | None) -> dict:
 # document of a project's shelf) gets it from here: owner features register theirs.
 CONTEXT_NAMES: dict[str, Callable[[int], str]] = {}
 
+# FEED_EXCLUSIONS: fn(user) -> an SQL condition on Activity, true for activities that member
+# may no longer see (the wall of a private project they left). Owner features register
+# theirs; each becomes a subquery of the feed's one query, so a follow left behind (a post
+# once commented) never leaks what happens behind a closed door.
+FEED_EXCLUSIONS: list[Callable[[User], Any]] = []
+
+
+def activity_in(context_type: str, context_ids: Any) -> Any:
+    """The condition "in one of these contexts" (ids: a list or a select of non-null ids),
+    for exclusions; never NULL, so that its negation keeps activities without a context."""
+    return and_(Activity.context_id.is_not(None), Activity.context_type == context_type,
+                Activity.context_id.in_(context_ids))
+
 
 def do_record_activity(verb: str, actor: User | None, object_type: str, object_id: int, *,
                        context_type: str | None = None, context_id: int | None = None,
@@ -222,7 +235,8 @@ def feed(actor: User, *, extra_contexts: Iterable[tuple[str, int]] = (),
     Audience: activities in a context the member follows or that the caller adds through
     `extra_contexts` (e.g. the projects the member belongs to), about an object the member
     follows, addressed to the member (`target_user_id`), or broadcast to everyone. Hidden
-    activities, activities in a hidden context and the member's own actions are left out.
+    activities, activities in a hidden context, activities a registered exclusion closes
+    to the member (FEED_EXCLUSIONS) and the member's own actions are left out.
     """
     require(actor, "feed.view")
     limit = max(1, min(int(limit), FEED_PAGE_MAX))
@@ -243,6 +257,7 @@ def feed(actor: User, *, extra_contexts: Iterable[tuple[str, int]] = (),
     context_hidden = exists().where(parent.object_type == Activity.context_type,
                                     parent.object_id == Activity.context_id,
                                     parent.hidden_at.is_not(None))
+    closed = [exclusion(actor) for exclusion in FEED_EXCLUSIONS]
     stmt = (
         select(Activity)
         .where(
@@ -251,6 +266,7 @@ def feed(actor: User, *, extra_contexts: Iterable[tuple[str, int]] = (),
             or_(Activity.target_user_id == actor.id,
                 and_(Activity.verb.not_in(sorted(PERSONAL_VERBS)), or_(*audience))),
             ~context_hidden,
+            *(~condition for condition in closed),
         )
         .options(joinedload(Activity.actor).joinedload(User.profile))
         .order_by(Activity.id.desc())
@@ -303,6 +319,14 @@ def do_unfollow(user: User, target_type: str, target_id: int) -> None:
             Subscription.target_id == target_id))
 
 
+def do_unfollow_all(user: User, target_type: str, target_ids: Any) -> None:
+    """Unfollow many targets of one type at once (ids: a list or a select)."""
+    db.session.execute(
+        Subscription.__table__.delete().where(
+            Subscription.user_id == user.id, Subscription.target_type == target_type,
+            Subscription.target_id.in_(target_ids)))
+
+
 def is_following(user: User, target_type: str, target_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(
         Subscription.user_id == user.id, Subscription.target_type == target_type,
@@ -334,6 +358,12 @@ def _path(endpoint: str, **values: Any) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
+# RECIPIENT_CHECKS[object_type](user, object_id) -> whether that member may still see the
+# object. Owner features register theirs: a member who left a private project is told
+# nothing more about its posts, whatever follow or mention pointed at them.
+RECIPIENT_CHECKS: dict[str, Callable[[User, int], bool]] = {}
+
+
 def _delivery(user_id: int, kind: str) -> str:
     row = db.session.get(NotificationPreference, (user_id, kind))
     return row.delivery if row is not None else DEFAULT_DELIVERY[kind]
@@ -346,7 +376,8 @@ def do_notify(user_id: int, kind: str, actor: User | None, object_type: str, obj
     `text` is one self-contained plain-text sentence ("Sophie Martin a répondu à votre
     question « … »"), shown in the centre and the emails; `url` a same-site path.
     Returns None when nothing is stored: the actor themself, an unknown or suspended
-    recipient, or a kind switched off.
+    recipient, a recipient who may not see the object (RECIPIENT_CHECKS; decisions of
+    kind "moderation" still reach the author), or a kind switched off.
     """
     if kind not in NOTIFICATION_KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
@@ -355,6 +386,9 @@ def do_notify(user_id: int, kind: str, actor: User | None, object_type: str, obj
         return None
     recipient = db.session.get(User, user_id)
     if recipient is None or not recipient.is_active:
+        return None
+    check = RECIPIENT_CHECKS.get(object_type)
+    if kind != "moderation" and check is not None and not check(recipient, object_id):
         return None
     delivery = _delivery(user_id, kind)
     if delivery == "off":

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Select, select
+
 from ..extensions import db
 from .models import Meeting, Project, ProjectMember
 
@@ -41,3 +43,13 @@ def load_access(user: Any, project_id: int) -> ProjectAccess | None:
     user_id = getattr(user, "id", None)
     membership = db.session.get(ProjectMember, (project_id, user_id)) if user_id else None
     return ProjectAccess(project, membership)
+
+
+def unreadable_project_ids(user: Any) -> Select:
+    """The projects `user` may not read, as a subquery for list filters (the feed, the
+    moderation queue): the SQL form of the "read" rule in app/permissions.py, where an open
+    project is read by everyone and a private one by its members only."""
+    member_of = select(ProjectMember.project_id).where(
+        ProjectMember.user_id == getattr(user, "id", None))
+    return select(Project.id).where(Project.visibility == "private",
+                                    Project.id.not_in(member_of))

@@ -38,13 +38,13 @@ from ..library import services as library
 from ..moderation.log import do_log
 from ..notifications import services as notifications
 from ..permissions import can, require
-from ..realtime import leave_room_after_commit, publish, user_room
+from ..realtime import empty_rooms_after_commit, leave_room_after_commit, publish, user_room
 from ..sanitize import render_markdown, to_plain_text
 from ..storage import get_storage
 from ..text import fold
 from ..uploads import CheckedFile
 from ..walls import services as walls
-from .access import MeetingAccess, ProjectAccess, load_access
+from .access import MeetingAccess, ProjectAccess, load_access, unreadable_project_ids
 from .models import (
     ACTION_STATUSES,
     RSVP_ANSWERS,
@@ -282,6 +282,15 @@ def _context_name(project_id: int) -> str:
 notifications.CONTEXT_NAMES["project"] = _context_name
 
 
+def _closed_projects(user: User):
+    """Feed activities of private projects the member is not (or no longer) in."""
+    return notifications.activity_in("project", unreadable_project_ids(user))
+
+
+walls.UNREADABLE_OWNERS["project"] = unreadable_project_ids
+notifications.FEED_EXCLUSIONS.append(_closed_projects)
+
+
 def _record(verb: str, actor: User | None, project: Project, object_type: str, object_id: int,
             title: str, url: str | None = None) -> None:
     """Project news: in the feed of the members, who follow the project (see do_add_member)."""
@@ -320,12 +329,17 @@ def check_update_project(actor: User, access: ProjectAccess, data: ProjectData,
     _set_cover(project, cover)
     if project.title != old_title:
         _sync_agenda(project)
+        if project.wall_id:
+            walls.do_rename_owned_wall(project.wall_id, project.title)
+        if project.channel_id:
+            chat.do_rename_owned_channel(project.channel_id, project.title)
     if project.status != old_status:
         label = STATUS_LABELS[project.status]
         _record("project.status", actor, project, "project", project.id,
                 str(_l("Statut : %(status)s", status=label)))
     if project.visibility == "private" and old_visibility != "private":
         _forget_outside_followers(project)
+        _outsiders_leave_rooms_after_commit(project)
     publish(project_room(project.id), "project:updated",
             {"type": "project", "op": "update", "project_id": project.id})
     return project
@@ -338,6 +352,15 @@ def _forget_outside_followers(project: Project) -> None:
         if user_id not in members:
             user = db.session.get(User, user_id)
             notifications.do_unfollow(user, "wall", project.wall_id)
+
+
+def _outsiders_leave_rooms_after_commit(project: Project) -> None:
+    """A project turning private stops its live events (project, wall) reaching the open
+    pages of those outside it, as a removed member's do (`leave_room_after_commit`)."""
+    rooms = [project_room(project.id)]
+    if project.wall_id:
+        rooms.append(f"wall:{project.wall_id}")
+    empty_rooms_after_commit(rooms, member_ids(project.id))
 
 
 STATUS_LABELS = {
@@ -401,7 +424,8 @@ def do_add_member(project: Project, user: User, *, role: str = "member", by: Use
 
 def do_remove_member(project: Project, user_id: int) -> bool:
     """Access ends at once: chat channel left (its sockets leave the room), the project's
-    and wall's rooms left, its news no longer followed."""
+    and wall's rooms left, its news no longer followed (nor, for a private project, the
+    posts of its wall the member wrote or commented)."""
     membership = db.session.get(ProjectMember, (project.id, user_id))
     if membership is None:
         return False
@@ -420,6 +444,7 @@ def do_remove_member(project: Project, user_id: int) -> bool:
         leave_room_after_commit(user_id, project_room(project.id))
         if project.wall_id:
             leave_room_after_commit(user_id, f"wall:{project.wall_id}")
+            walls.do_unfollow_posts(user, project.wall_id)
     publish(project_room(project.id), "project:member",
             {"type": "member", "op": "remove", "project_id": project.id, "user_id": user_id})
     publish(user_room(user_id), "project:membership",

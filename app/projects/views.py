@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from .. import taxonomy
 from ..chat import services as chat
 from ..db import transaction, valid_id
 from ..errors import Invalid, NotFound
@@ -137,7 +138,8 @@ def show(project_id: int):
     return _render_tab("show.html", access, "overview", project_details=project,
                        members=services.members(access), upcoming=upcoming[:3],
                        open_actions=open_actions[:5], join_form=JoinForm(),
-                       requested=services.has_requested(current_user, access))
+                       requested=services.has_requested(current_user, access),
+                       partner_kinds=dict(taxonomy.choices("actor_profile")))
 
 
 @bp.route(f"{PROJECT}/modifier", methods=["GET", "POST"])

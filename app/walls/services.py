@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import taxonomy
@@ -76,6 +77,58 @@ def access_wall_by_slug(actor: User, slug: str) -> Wall:
     if wall is None:
         raise NotFound()
     return access_wall(actor, wall.id)
+
+
+# Walls owned by another feature follow its "read" rule (OWNER_RULES in app/permissions.py).
+# Lists filtered in SQL (the feed, the moderation queue) need the same answer as a subquery:
+# UNREADABLE_OWNERS[owner_type](user) -> a select of the owner ids `user` may not read.
+# Owner features register theirs next to their rule.
+UNREADABLE_OWNERS: dict[str, Callable[[User], Select]] = {}
+
+
+def unreadable_walls(actor: User) -> Select:
+    """The ids of the walls `actor` may not see, as one subquery for list filters."""
+    owned = [(Wall.owner_type == owner_type) & Wall.owner_id.in_(owner_ids(actor))
+             for owner_type, owner_ids in sorted(UNREADABLE_OWNERS.items())]
+    return select(Wall.id).where(or_(*owned) if owned else false())
+
+
+def unreadable_posts(actor: User) -> Select:
+    return select(Post.id).where(Post.wall_id.in_(unreadable_walls(actor)))
+
+
+def unreadable_comments(actor: User) -> Select:
+    return select(Comment.id).join(Post, Comment.post_id == Post.id).where(
+        Post.wall_id.in_(unreadable_walls(actor)))
+
+
+def _closed_activities(actor: User):
+    """Feed activities on walls the member may not see: posts (context: the wall) and
+    comments (context: the post), whatever they still follow."""
+    return or_(notifications.activity_in("wall", unreadable_walls(actor)),
+               notifications.activity_in("post", unreadable_posts(actor)))
+
+
+def _sees_post(user: User, post_id: int) -> bool:
+    """Whether a notification about a post may still reach `user` (an unknown post is
+    left to the caller)."""
+    post = db.session.get(Post, post_id)
+    return post is None or (can(user, "wall.view", db.session.get(Wall, post.wall_id))
+                            and can(user, "post.view", post))
+
+
+def _sees_comment(user: User, comment_id: int) -> bool:
+    comment = db.session.get(Comment, comment_id)
+    return comment is None or _sees_post(user, comment.post_id)
+
+
+notifications.FEED_EXCLUSIONS.append(_closed_activities)
+notifications.RECIPIENT_CHECKS.update({"post": _sees_post, "comment": _sees_comment})
+
+
+def do_unfollow_posts(user: User, wall_id: int) -> None:
+    """Stop following every post of a wall (a member leaving a private project's wall)."""
+    notifications.do_unfollow_all(user, "post", select(Post.id).where(Post.wall_id == wall_id))
 
 
 def walls_for(actor: User) -> list[Wall]:
@@ -360,6 +413,14 @@ def do_create_owned_wall(name: str, owner_type: str, owner_id: int) -> Wall:
     return wall
 
 
+def do_rename_owned_wall(wall_id: int, name: str) -> None:
+    """An owned wall carries its owner's name: a renamed project renames its wall."""
+    wall = db.session.get(Wall, wall_id)
+    if wall is None or wall.owner_type is None:
+        raise NotFound()
+    wall.name = name[:WALL_NAME_MAX]
+
+
 def check_set_premoderation(actor: User, wall: Wall, premoderation: str) -> None:
     require(actor, "wall.manage", wall)
     if premoderation not in PREMODERATION:
@@ -513,8 +574,11 @@ def _announce_post(actor: User, post: Post, wall: Wall, mentioned: dict[int, Use
 
 def _notify_mentions(actor: User, post: Post, mentioned: dict[int, User], url: str,
                      already: set[int] = frozenset()) -> None:
+    wall = db.session.get(Wall, post.wall_id)
     for user_id, user in mentioned.items():
-        if user_id in already or not can(user, "post.view", post):
+        # A private project's wall: mentioning someone outside it tells them nothing.
+        if user_id in already or not can(user, "wall.view", wall) \
+                or not can(user, "post.view", post):
             continue
         notifications.do_notify(
             user_id, "mention", actor, "post", post.id, url=url,
@@ -895,24 +959,30 @@ def check_reject(actor: User, post: Post, reason: str) -> None:
 
 
 def pending_posts(actor: User, limit: int = 50) -> list[Post]:
+    """Posts awaiting approval on the walls `actor` may see (a private project's stay
+    with it)."""
     require(actor, "content.moderate")
     return list(db.session.scalars(
-        _post_query().where(Post.state == "pending", Post.deleted_at.is_(None))
+        _post_query().where(Post.state == "pending", Post.deleted_at.is_(None),
+                            Post.wall_id.not_in(unreadable_walls(actor)))
         .order_by(Post.id).limit(limit)))
 
 
 def load_targets(actor: User, refs: list[tuple[str, int]]) -> dict[tuple[str, int], object]:
-    """Posts and comments for the moderation queue, in two queries."""
+    """Posts and comments for the moderation queue and log, in two queries; those on walls
+    `actor` may not see (a private project's) are left out."""
     require(actor, "content.moderate")
     post_ids = [i for t, i in refs if t == "post"]
     comment_ids = [i for t, i in refs if t == "comment"]
     found: dict[tuple[str, int], object] = {}
     if post_ids:
-        for post in db.session.scalars(_post_query().where(Post.id.in_(post_ids))):
+        for post in db.session.scalars(_post_query().where(
+                Post.id.in_(post_ids), Post.id.not_in(unreadable_posts(actor)))):
             found[("post", post.id)] = post
     if comment_ids:
         for comment in db.session.scalars(
-                select(Comment).where(Comment.id.in_(comment_ids)).options(
+                select(Comment).where(Comment.id.in_(comment_ids),
+                                      Comment.id.not_in(unreadable_comments(actor))).options(
                     selectinload(Comment.author),
                     selectinload(Comment.post).selectinload(Post.wall))):
             found[("comment", comment.id)] = comment

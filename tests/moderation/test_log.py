@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -13,6 +14,8 @@ from app.extensions import db
 from app.moderation import services
 from app.moderation.log import AppendOnlyViolation, do_log
 from app.moderation.models import ModerationAction
+from tests.library.support import publish as publish_document
+from tests.library.support import submit
 from tests.moderation.conftest import act, as_user, comment_on, count, publish, report
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -183,3 +186,24 @@ def test_every_moderation_flow_only_appends(net, client):
     client.post(f"/moderation/membres/{net.author.id}/suspendre", data={"reason": "f"})
     client.post(f"/moderation/membres/{net.author.id}/retablir", data={})
     assert count(ModerationAction) == 2 + 8 + 3
+
+
+def test_library_decisions_read_in_french_with_a_link_and_filter(net, client):
+    document = publish_document(net.moderator, submit(net.author, title="Guide du bénévolat"))
+    as_user(client, net.moderator)
+    page = client.get("/moderation/journal").get_data(as_text=True)
+    [row] = [r for r in _rows(page) if "Document publié" in r]
+    assert f'href="/bibliotheque/documents/{document.id}"' in row
+    assert "document.approve" not in row
+    assert '<option value="document.approve">Document publié</option>' in page
+    assert '<option value="document.version_reject">' in page
+    filtered = _rows(client.get("/moderation/journal?action=document.approve")
+                     .get_data(as_text=True))
+    assert len(filtered) == 1 and "Document publié" in filtered[0]
+
+
+def test_every_action_the_library_logs_has_a_label():
+    source = (Path(__file__).parents[2] / "app" / "library" / "services.py").read_text()
+    logged = set(re.findall(r'(?:do_log\(actor, |_decided\(actor, document, )"([a-z_.]+)"',
+                            source))
+    assert logged and logged <= set(services.ACTION_LABELS)

@@ -4,10 +4,12 @@ the .ics download, the cover image, the home block and the profile link."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
 
+from app.projects import services
 from app.projects.models import Project
 from tests.conftest import login
 from tests.helpers import assert_query_count
@@ -112,3 +114,40 @@ def test_directory_page_query_count(app, client, lead, size):
     client.get("/projets/")
     with assert_query_count(5):
         assert client.get("/projets/?q=projet&domain=emploi").status_code == 200
+
+
+def test_the_directory_pages_through_every_project(app, client, lead):
+    titles = {make_project(lead, title=f"Projet n° {i}").title
+              for i in range(2 * services.PAGE_SIZE + 1)}
+    login(client, lead)
+    seen, url = set(), "/projets/?statut="
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        seen |= set(re.findall(r"Projet n° \d+", page))
+        match = re.search(r'rel="next" href="([^"]+)"', page)
+        url = match.group(1).replace("&amp;", "&") if match else None
+        assert url is None or url.count("avant=") == 1
+    assert seen == titles
+
+
+def test_the_actions_tab_keeps_its_filters_whatever_the_query(app, client, lead,
+                                                              open_project):
+    login(client, lead)
+    response = client.get(f"/projets/{open_project.id}/actions?project_id=999&x=1")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    fragment = re.search(r'data-fragment-url="([^"]+)"', page).group(1)
+    assert fragment.startswith(f"/projets/{open_project.id}/")
+    assert client.get(fragment.replace("&amp;", "&")).status_code == 200
+
+
+def test_partner_kinds_show_their_labels(app, client, lead):
+    project = make_project(lead, title="Épicerie du bourg",
+                           partners=[("Mairie de Plélan", "collectivites")])
+    login(client, lead)
+    page = client.get(f"/projets/{project.id}").get_data(as_text=True)
+    assert "Mairie de Plélan" in page
+    assert "(Collectivités territoriales / élus locaux)" in page
+    assert "(collectivites)" not in page
