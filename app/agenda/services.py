@@ -355,6 +355,11 @@ def do_upsert_owned_event(source_type: str, source_id: int, *, kind: str, title:
         return event
     else:
         event.sequence += 1
+        if event.starts_at != starts_at:
+            # A new date deserves a new reminder (as for network events).
+            for rsvp in db.session.scalars(select(AgendaRsvp).where(
+                    AgendaRsvp.event_id == event.id)):
+                rsvp.reminded_at = None
     event.title = title[:TITLE_MAX]
     event.starts_at, event.ends_at = starts_at, ends_at
     event.description, event.visio_url = description, visio_url

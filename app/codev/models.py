@@ -125,6 +125,10 @@ class CodevContribution(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An action item the client turned into a project action: exporting again skips it
+    # (the link lets go, and the item may be exported again, if that action is deleted).
+    exported_action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("project_actions.id", ondelete="SET NULL"))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")
 

@@ -1,8 +1,8 @@
 """The compte rendu of a session, as Markdown (shown through app/sanitize.py, downloaded
 as a .md file, or published to the library).
 
-The anonymised version names nobody: participants become their role, and their names are
-also replaced wherever someone typed them in a contribution.
+The anonymised version names nobody: participants become their role, and their names (full,
+or a first or last name alone) are also replaced wherever someone typed them.
 """
 
 from __future__ import annotations
@@ -15,8 +15,19 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.models import User
 from .models import CodevContribution, CodevParticipant, CodevSession
 
+# Name parts too common to stand for one person ("Jean de La Fontaine": "de", "La").
+PARTICLES = {"d'", "da", "de", "del", "della", "des", "di", "du", "el", "la", "le", "les",
+             "van", "von", "der", "den", "ten", "ter"}
+
 
 def _anonymiser(people: list[tuple[CodevParticipant, User]]):
+    """Each participant's label, and a function replacing their names in a text.
+
+    A full name becomes the role; a first or last name typed alone ("Émilie suggested…")
+    does too, when only one participant bears it (a name two people share becomes a
+    neutral "un·e participant·e"). Whole words only, whatever the case: "Karim" is
+    replaced, "Karimova" is not.
+    """
     labels: dict[str, str] = {}
     consultants = 0
     for participant, user in people:
@@ -27,17 +38,33 @@ def _anonymiser(people: list[tuple[CodevParticipant, User]]):
             labels[user.display_name] = str(_l("le ou la client·e"))
         else:
             labels[user.display_name] = str(_l("l'animateur·rice"))
-    # Longest names first, so "Marie-Laure Vasseur" goes before "Marie".
-    names = sorted(labels, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE) if names else None
+    replacements = {name.casefold(): label for name, label in labels.items()}
+    parts: dict[str, set[str]] = {}
+    for name, label in labels.items():
+        for part in name.split():
+            key = part.casefold()
+            if len(part) > 1 and key not in PARTICLES and key not in replacements:
+                parts.setdefault(key, set()).add(label)
+    neutral = str(_l("un·e participant·e"))
+    for key, found in parts.items():
+        replacements[key] = found.pop() if len(found) == 1 else neutral
+    # Longest names first, so "Marie-Laure Vasseur" goes before "Marie-Laure".
+    names = sorted(replacements, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)",
+                         re.IGNORECASE) if names else None
 
     def scrub(text: str) -> str:
         if pattern is None:
             return text
-        lowered = {k.casefold(): v for k, v in labels.items()}
-        return pattern.sub(lambda m: lowered.get(m.group(0).casefold(), ""), text)
+        return pattern.sub(lambda m: replacements.get(m.group(0).casefold(), neutral), text)
 
     return labels, scrub
+
+
+def scrubber(people: list[tuple[CodevParticipant, User]]):
+    """The function that takes participants' names out of a text (the published record's
+    title uses it too)."""
+    return _anonymiser(people)[1]
 
 
 def _quote(text: str) -> str:

@@ -425,6 +425,12 @@ def check_start(actor: User, session_id: int) -> CodevSession:
     session = access.session
     if session.status != "scheduled":
         raise Invalid(_l("La session a déjà commencé."))
+    # Checked at scheduling, checked again here: consultants may have withdrawn since.
+    remaining = _consultants_taking_part(session.id)
+    if remaining < CONSULTANTS_MIN:
+        raise Invalid(_l("Il faut au moins %(min)d consultant·es pour démarrer la session ; "
+                         "il en reste %(n)d. Acceptez des demandes de participation avant de "
+                         "démarrer.", min=CONSULTANTS_MIN, n=remaining))
     session.status = "live"
     session.started_at = clock.now()
     _enter_phase(session, phases()[0])
@@ -764,19 +770,24 @@ def access_record(actor: User, session_id: int) -> tuple[SessionAccess, CodevRec
 
 def check_publish_record(actor: User, session_id: int) -> CodevRecord:
     """The client shares the anonymised record with the network: it goes to the library
-    as a submission, through the library's moderation like any other."""
+    as a submission, through the library's moderation like any other. It is filed as
+    anonymous (the library names no submitter) under a title scrubbed of names, or the
+    client of an "anonymised" record would be known to every reader."""
     access, row = access_record(actor, session_id)
     require(actor, "codev.record.publish", access)
     if row.published_at is not None:
         raise Invalid(_l("Ce compte rendu a déjà été proposé à la bibliothèque."))
+    scrub = record.scrubber(participants(access.session))
     document = library.do_submit_generated(
         actor, f"compte-rendu-codeveloppement-{access.session.id}.md",
         row.anonymised_body.encode("utf-8"),
         library.DocumentData(
-            title=str(_l("Codéveloppement : %(subject)s", subject=access.session.subject)),
+            title=str(_l("Codéveloppement : %(subject)s",
+                         subject=scrub(access.session.subject))),
             summary=str(_l("Compte rendu anonymisé d'une session de codéveloppement : demande, "
                            "suggestions retenues, plan d'action et apprentissages.")),
-            year=access.session.scheduled_at.year, document_type="compte-rendu"))
+            year=access.session.scheduled_at.year, document_type="compte-rendu"),
+        anonymous=True)
     row.published_at = clock.now()
     row.published_ref = f"library:{document.id}"
     return row
@@ -788,17 +799,37 @@ def led_projects(actor: User) -> list:
             projects.lead_ids(p.id)]
 
 
-def check_export_actions(actor: User, session_id: int, project_id: int) -> int:
-    """Turn the client's action plan into actions of a project they lead (owner: them).
-    Returns how many actions were created."""
+def action_items(session: CodevSession) -> list[CodevContribution]:
+    """The client's action plan as it stands (what the export form offers)."""
+    return [c for c in contributions(session) if c.kind == "action"]
+
+
+def check_export_actions(actor: User, session_id: int, project_id: int,
+                         item_ids: list[int] | None = None) -> int:
+    """Turn items of the client's action plan (`item_ids`; None: all of them) into actions
+    of a project they lead (owner: them). Each item remembers its action, so exporting
+    again creates nothing twice. Returns how many actions were created."""
     access, _row = access_record(actor, session_id)
     require(actor, "codev.action.export", access)
     project = projects.access_project(actor, project_id)
     if actor.id not in projects.lead_ids(project.project.id):
         raise Invalid(_l("Choisissez un projet dont vous êtes responsable."), field="project_id")
-    items = [c for c in contributions(access.session) if c.kind == "action"]
+    items = action_items(access.session)
+    if item_ids is not None:
+        wanted = set(item_ids)
+        if not wanted:
+            raise Invalid(_l("Cochez au moins une action du plan."), field="items")
+        if not wanted <= {item.id for item in items}:
+            raise NotFound()
+        items = [item for item in items if item.id in wanted]
+    created = 0
     for item in items:
-        projects.check_create_action(actor, project,
-                                     title=" ".join(item.body.split())[:projects.ACTION_TITLE_MAX],
-                                     owner_id=actor.id)
-    return len(items)
+        if item.exported_action_id is not None:
+            continue
+        action = projects.check_create_action(
+            actor, project, title=" ".join(item.body.split())[:projects.ACTION_TITLE_MAX],
+            owner_id=actor.id)
+        item.exported_action_id = action.id
+        created += 1
+    db.session.flush()
+    return created

@@ -113,6 +113,7 @@ def _room(access: services.SessionAccess, durations_form=None, status: int = 200
         requests=services.pending_requests(access.session) if manage else [],
         durations_form=durations_form, form=EmptyForm(), ROLE_LABELS=services.ROLE_LABELS,
         STATUS_LABELS=services.STATUS_LABELS, CONFIDENTIALITY_LABELS=CONFIDENTIALITY_LABELS,
+        status_labels={k: str(v) for k, v in services.STATUS_LABELS.items()},
         server_now=clock.now()), status
 
 
@@ -194,7 +195,8 @@ def record(session_id: int):
     led = services.led_projects(current_user) \
         if can(current_user, "codev.action.export", access) else []
     return render_template("codev/record.html", access=access, record=row, form=EmptyForm(),
-                           led_projects=led)
+                           led_projects=led,
+                           action_items=services.action_items(access.session) if led else [])
 
 
 @bp.post(f"/{SESSION}/compte-rendu/publication")
@@ -212,14 +214,20 @@ def publish_record(session_id: int):
 
 @bp.post(f"/{SESSION}/compte-rendu/actions")
 def export_actions(session_id: int):
+    """The items the client ticked (none ticked: refused with a message)."""
     project_id = request.form.get("project_id", type=int) or 0
+    item_ids = [i for i in request.form.getlist("items", type=int) if valid_id(i)]
     try:
         with transaction():
-            count = services.check_export_actions(current_user, session_id, project_id)
+            count = services.check_export_actions(current_user, session_id, project_id,
+                                                  item_ids)
     except Invalid as error:
         flash(error.message, "error")
     else:
-        flash(_("%(n)d actions ajoutées au projet.", n=count), "success")
+        if count:
+            flash(_("%(n)d actions ajoutées au projet.", n=count), "success")
+        else:
+            flash(_("Ces actions sont déjà dans le projet : rien n'a été ajouté."), "info")
     return redirect(url_for("codev.record", session_id=session_id))
 
 

@@ -360,16 +360,21 @@ def check_submit(actor: User, owner_type: str | None, owner_id: int | None,
 
 
 def do_submit_generated(actor: User, filename: str, content: bytes, data: DocumentData,
-                        owner_type: str | None = None, owner_id: int | None = None
-                        ) -> Document:
+                        owner_type: str | None = None, owner_id: int | None = None,
+                        anonymous: bool = False) -> Document:
     """Submit a file the platform produced on `actor`'s behalf (a co-development record as
     Markdown, an event's slides). It goes through the same checks and moderation as any
-    submission; a moderator of the shelf publishes it at once."""
+    submission; a moderator of the shelf publishes it at once.
+
+    `anonymous`: readers are never told who submitted it (an anonymised record would
+    otherwise name its client); `actor` still gets the moderation's answers and finds it
+    among their submissions."""
     shelf_ = access_shelf(actor, owner_type, owner_id)
     require(actor, "library.submit", shelf_)
     checked = check_library_file(filename, content, max_bytes())
     clean = clean_data(data, fallback_title=_title_from(checked.filename))
     document = _do_submit(actor, shelf_, checked, clean)
+    document.anonymous = bool(anonymous)
     if can(actor, "library.moderate", shelf_):
         do_approve(actor, document)
     return document
@@ -510,8 +515,10 @@ def do_approve(actor: User, document: Document) -> None:
 
 
 def _announce(document: Document) -> None:
+    """Tell the feed; an anonymous document is announced with no actor, so the feed does
+    not name the member who filed it."""
     submitter = db.session.get(User, document.submitted_by_id) \
-        if document.submitted_by_id else None
+        if document.submitted_by_id and not document.anonymous else None
     data = {"title": document.title, "excerpt": to_plain_text(document.summary, 240),
             "url": _url(document)}
     if document.owner_type is None:

@@ -14,6 +14,8 @@ const $ = (id) => document.getElementById(id);
 
 let state = null;
 let offsetMs = 0; // server clock minus local clock
+// The item being reworded, kept across re-renders (another's post redraws the lists).
+let editing = null; // { id, draft, error }
 
 function setOffset(serverNow) {
   offsetMs = Date.parse(serverNow) - Date.now();
@@ -51,8 +53,13 @@ function myKind() {
   return null;
 }
 
+// The session's status in words, from the labels the page was rendered with.
+const statusBox = $("codev-status");
+const statusLabels = statusBox ? JSON.parse(statusBox.dataset.labels || "{}") : {};
+
 function renderPhase() {
   root.dataset.status = state.status;
+  if (statusBox && statusLabels[state.status]) statusBox.textContent = statusLabels[state.status];
   root.dataset.phase = state.phase ? state.phase.code : "";
   const label = $("codev-phase-label");
   if (state.phase && state.status === "live") {
@@ -131,6 +138,7 @@ function renderItems() {
   const kind = myKind();
   const retained = new Set(state.contributions.filter((c) => c.kind === "action" && c.source_id)
     .map((c) => c.source_id));
+  const typing = Boolean(document.activeElement && document.activeElement.closest(".codev-editor textarea"));
   for (const list of root.querySelectorAll(".codev-items")) {
     const items = state.contributions.filter((c) => c.kind === list.dataset.kind);
     list.replaceChildren();
@@ -143,6 +151,12 @@ function renderItems() {
     for (const item of items) {
       const li = document.createElement("li");
       li.dataset.id = item.id;
+      const mine = item.author.id === state.me.id && kind === item.kind;
+      if (mine && editing && editing.id === item.id) {
+        li.append(editor(item));
+        list.append(li);
+        continue;
+      }
       const body = document.createElement("div");
       body.className = "prose";
       body.innerHTML = item.body_html; // sanitised by the server (app/sanitize.py)
@@ -159,12 +173,70 @@ function renderItems() {
       if (item.kind === "suggestion" && kind === "action" && !retained.has(item.id)) {
         li.append(" ", button(t("codev.retain"), () => emit("codev:post", { kind: "action", source_id: item.id })));
       }
-      if (item.author.id === state.me.id && kind === item.kind) {
+      if (mine) {
+        const edit = button(t("codev.edit"), () => {
+          editing = { id: item.id, draft: item.body, error: "" };
+          renderItems();
+          const box = root.querySelector(`li[data-id="${item.id}"] textarea`);
+          if (box) box.focus();
+        });
+        edit.classList.add("codev-edit");
+        li.append(" ", edit);
         li.append(" ", button(t("codev.delete"), () => emit("codev:delete", { contribution_id: item.id })));
       }
       list.append(li);
     }
   }
+  if (editing && !state.contributions.some((c) => c.id === editing.id
+      && c.author.id === state.me.id && c.kind === kind)) {
+    editing = null; // deleted, or its phase is over: nothing left to reword
+  }
+  const box = typing && root.querySelector(".codev-editor textarea");
+  if (box) box.focus(); // someone else's post redrew the list mid-sentence
+}
+
+// Inline rewording of one's own item: sends codev:edit, keeps the text on a refusal.
+function editor(item) {
+  const form = document.createElement("form");
+  form.className = "stack-form codev-editor";
+  const box = document.createElement("textarea");
+  box.rows = 3;
+  box.maxLength = 2000;
+  box.required = true;
+  box.value = editing.draft;
+  box.setAttribute("aria-label", t("codev.edit_label"));
+  box.addEventListener("input", () => { editing.draft = box.value; });
+  const error = document.createElement("p");
+  error.className = "errors";
+  error.setAttribute("role", "alert");
+  error.hidden = !editing.error;
+  error.textContent = editing.error;
+  const save = document.createElement("button");
+  save.type = "submit";
+  save.className = "button-small primary";
+  save.textContent = t("codev.save");
+  const cancel = button(t("codev.cancel_edit"), () => { editing = null; renderItems(); });
+  form.append(box, error, save, " ", cancel);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const body = box.value.trim();
+    if (!body) return;
+    save.disabled = true;
+    request("codev:edit", { contribution_id: item.id, body }).then((answer) => {
+      save.disabled = false;
+      if (!answer.ok) {
+        if (editing && editing.id === item.id) editing.error = answer.message;
+        error.textContent = answer.message;
+        error.hidden = false;
+        return;
+      }
+      editing = null;
+      const index = state.contributions.findIndex((c) => c.id === answer.contribution.id);
+      if (index >= 0) state.contributions[index] = answer.contribution;
+      renderItems();
+    });
+  });
+  return form;
 }
 
 function button(text, onClick) {
@@ -190,12 +262,16 @@ function showError(answer) {
   box.textContent = answer.message;
 }
 
-function emit(event, payload) {
+function request(event, payload) {
   return new Promise((resolve) => {
-    socket.emit(event, { session_id: sessionId, ...payload }, (answer) => {
-      if (!answer.ok) showError(answer);
-      resolve(answer);
-    });
+    socket.emit(event, { session_id: sessionId, ...payload }, resolve);
+  });
+}
+
+function emit(event, payload) {
+  return request(event, payload).then((answer) => {
+    if (!answer.ok) showError(answer);
+    return answer;
   });
 }
 

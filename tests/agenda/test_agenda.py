@@ -10,7 +10,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from app.agenda import services
-from app.agenda.models import AgendaFeedToken
+from app.agenda.models import AgendaEvent, AgendaFeedToken, AgendaRsvp
 from app.db import transaction, utcnow
 from app.errors import Invalid, NotFound, PermissionDenied
 from app.extensions import db
@@ -226,3 +226,89 @@ def test_pages_work(app, client, moderator, member):
     assert client.get("/agenda/flux").status_code == 200
     created = client.post("/agenda/flux")
     assert "/agenda/flux/" in created.text
+
+
+def test_moving_an_owned_event_reminds_its_invitees_again(app, moderator, member):
+    """A project meeting or a co-development session moved to a new date gets a new
+    reminder, as a network event does; a change that keeps the date sends none."""
+    start = utcnow().replace(microsecond=0) + timedelta(hours=5)
+
+    def upsert(starts_at, title="Réunion de projet : budget"):
+        with transaction():
+            event = services.do_upsert_owned_event(
+                "project_meeting", 7, kind="projet", title=title, starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=1), organizer_id=moderator.id)
+            services.do_set_invitees(event, [member.id])
+        return event
+
+    event = upsert(start)
+    with transaction():
+        assert services.do_send_reminders() == 1
+    upsert(start, title="Réunion de projet : budget 2027")
+    with transaction():
+        assert services.do_send_reminders() == 0
+    upsert(start + timedelta(hours=2))
+    assert db.session.scalar(select(AgendaRsvp.reminded_at).where(
+        AgendaRsvp.event_id == event.id)) is None
+    with transaction():
+        assert services.do_send_reminders() == 1
+
+
+def set_replay(client, event, url):
+    return client.post(f"/agenda/{event.id}/replay", data={"replay_url": url})
+
+
+def test_the_organiser_sets_the_replay_shown_on_the_event_page(app, client, moderator,
+                                                              member):
+    event = create(moderator)
+    login(client, moderator)
+    assert set_replay(client, event, "https://video.exemple.fr/replay-42").status_code == 302
+    assert db.session.get(AgendaEvent, event.id).replay_url == \
+        "https://video.exemple.fr/replay-42"
+    reader = app.test_client()
+    login(reader, member)
+    page = reader.get(f"/agenda/{event.id}")
+    assert 'href="https://video.exemple.fr/replay-42"' in page.text
+    assert "Voir le replay" in page.text
+    assert set_replay(client, event, "").status_code == 302  # an empty field removes it
+    assert "Voir le replay" not in reader.get(f"/agenda/{event.id}").text
+
+
+def test_a_moderator_may_set_the_replay_of_anothers_event(app, moderator):
+    organiser = make_user(role="moderator")
+    event = create(organiser)
+    with transaction():
+        services.check_set_replay(moderator, event.id, "http://video.exemple.fr/a")
+    assert db.session.get(AgendaEvent, event.id).replay_url == "http://video.exemple.fr/a"
+
+
+def test_members_cannot_set_a_replay(app, client, moderator, member):
+    event = create(moderator)
+    with pytest.raises(PermissionDenied), transaction():
+        services.check_set_replay(member, event.id, "https://video.exemple.fr/x")
+    login(client, member)
+    assert set_replay(client, event, "https://video.exemple.fr/x").status_code == 403
+    with transaction():
+        private = services.do_upsert_owned_event(
+            "codev", 43, kind="codev", title="Codéveloppement : privé",
+            starts_at=utcnow() + timedelta(days=1),
+            ends_at=utcnow() + timedelta(days=1, hours=2), organizer_id=moderator.id)
+    assert set_replay(client, private, "https://video.exemple.fr/x").status_code == 404
+    assert db.session.get(AgendaEvent, event.id).replay_url == ""
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)",
+    "ftp://video.exemple.fr/replay",
+    "video.exemple.fr/replay",
+    "https://",
+    "https://video.exemple.fr/" + "a" * services.URL_MAX,
+])
+def test_bad_replay_links_are_refused(app, client, moderator, url):
+    event = create(moderator)
+    with pytest.raises(Invalid) as error, transaction():
+        services.check_set_replay(moderator, event.id, url)
+    assert error.value.field == "replay_url"
+    login(client, moderator)
+    assert set_replay(client, event, url).status_code == 302  # back with a message
+    assert db.session.get(AgendaEvent, event.id).replay_url == ""

@@ -1,6 +1,7 @@
 """A co-development session in three browsers: the facilitator drives the six phases, the
-client and a consultant contribute when their phase allows it, everyone sees the same
-phase and countdown, a reload recovers the state, and the record comes out at the end."""
+client and a consultant contribute when their phase allows it (the client rewords an item
+of their plan in place), everyone sees the same phase, status and countdown, a reload
+recovers the state, and the record comes out at the end."""
 
 from __future__ import annotations
 
@@ -60,9 +61,12 @@ def test_three_people_go_through_the_six_phases(live_server, new_context):
         expect(page.locator("#codev-participants li.is-present")).to_have_count(3)
 
     # Phase 1: everyone sees the same phase and a countdown from the server's clock.
+    for page in pages.values():
+        expect(page.locator("#codev-status")).to_have_text("Programmée")
     animator.get_by_role("button", name="Démarrer la session").click()
     for page in pages.values():
         expect(page.locator("#codev-phase-label")).to_have_text("1. Exposé de la problématique")
+        expect(page.locator("#codev-status")).to_have_text("En cours")
         expect(page.locator("#codev-timer")).to_have_text(re.compile(r"^00:[0-5]\d$"))
     expect(consultant.locator("#codev-compose-panel")).to_be_hidden()
     consultant.get_by_role("button", name="Lever la main").click()
@@ -105,6 +109,18 @@ def test_three_people_go_through_the_six_phases(live_server, new_context):
     publish(owner, "Appeler la CCI avant la fin du mois")
     expect(animator.locator("#codev-action > li")).to_have_count(2)
 
+    # The client rewords an item in place; everyone sees the new wording.
+    item = owner.locator("#codev-action > li", has_text="Appeler la CCI")
+    expect(consultant.locator("#codev-action .codev-edit")).to_have_count(0)
+    item.locator(".codev-edit").click()
+    editor = owner.locator("#codev-action .codev-editor textarea")
+    expect(editor).to_have_value("Appeler la CCI avant la fin du mois")
+    editor.fill("Appeler la CCI avant le 15")
+    owner.locator("#codev-action .codev-editor button[type=submit]").click()
+    expect(owner.locator("#codev-action .codev-editor")).to_have_count(0)
+    expect(consultant.locator("#codev-action")).to_contain_text("Appeler la CCI avant le 15")
+    expect(animator.locator("#codev-action")).not_to_contain_text("fin du mois")
+
     # Phase 6: everyone's lessons.
     next_phase(animator, 6)
     publish(consultant, "Écouter avant de proposer")
@@ -116,11 +132,12 @@ def test_three_people_go_through_the_six_phases(live_server, new_context):
     animator.get_by_role("button", name="Phase suivante").click()
     for page in pages.values():
         expect(page.locator("#codev")).to_have_attribute("data-status", "ended")
+        expect(page.locator("#codev-status")).to_have_text("Terminée")
     owner.get_by_role("link", name="Lire le compte rendu").click()
     record = owner.locator("#codev-record")
     expect(record).to_contain_text("Comment associer durablement les entreprises locales ?")
     expect(record).to_contain_text("Un petit-déjeuner mensuel des dirigeants")
-    expect(record).to_contain_text("Appeler la CCI avant la fin du mois")
+    expect(record).to_contain_text("Appeler la CCI avant le 15")
     expect(record).to_contain_text("Le rythme court a aidé")
     expect(record.locator("h2", has_text="Suggestions retenues")).to_be_visible()
     assert "atelier FabLab" not in record.locator(
