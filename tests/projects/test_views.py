@@ -8,9 +8,11 @@ import re
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 
+from app.extensions import db
 from app.projects import services
-from app.projects.models import Project
+from app.projects.models import JoinRequest, Project
 from tests.conftest import login
 from tests.helpers import assert_query_count
 from tests.projects.conftest import make_project
@@ -151,3 +153,39 @@ def test_partner_kinds_show_their_labels(app, client, lead):
     assert "Mairie de Plélan" in page
     assert "(Collectivités territoriales / élus locaux)" in page
     assert "(collectivites)" not in page
+
+
+def test_join_requests_over_http(app, lead, outsider, open_project, private_project):
+    """Ask, withdraw, ask again; a lead declines then accepts; a private project has no door."""
+    candidate, leader = app.test_client(), app.test_client()
+    login(candidate, outsider)
+    login(leader, lead)
+    base = f"/projets/{open_project.id}"
+
+    too_long = candidate.post(f"{base}/rejoindre", data={"message": "x" * 5000})
+    assert too_long.status_code == 400 and "x" * 5000 in too_long.text  # kept, not lost
+    assert candidate.post(f"{base}/rejoindre", data={"message": "Je travaille sur la "
+                                                     "mobilité en Ardèche."}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(JoinRequest)) == 1
+    assert candidate.post(f"{base}/annuler-demande").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(JoinRequest)) == 0
+
+    candidate.post(f"{base}/rejoindre", data={"message": ""})
+    request_id = db.session.scalar(select(JoinRequest.id))
+    assert candidate.post(f"{base}/demandes/{request_id}",
+                          data={"decision": "accept"}).status_code == 403
+    assert leader.post(f"{base}/demandes/{request_id}",
+                       data={"decision": "decline"}).status_code == 302
+    assert services.access_project(outsider, open_project.id).membership is None
+
+    candidate.post(f"{base}/rejoindre", data={"message": ""})
+    request_id = db.session.scalar(select(JoinRequest.id))
+    assert leader.post(f"{base}/demandes/{request_id}",
+                       data={"decision": "accept"}).status_code == 302
+    db.session.expire_all()
+    assert services.access_project(outsider, open_project.id).membership is not None
+    assert leader.post(f"{base}/demandes/{request_id}",
+                       data={"decision": "accept"}).status_code == 404  # already decided
+
+    assert candidate.post(f"/projets/{private_project.id}/rejoindre",
+                          data={"message": ""}).status_code == 404
