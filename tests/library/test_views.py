@@ -7,7 +7,9 @@ import io
 import pytest
 from sqlalchemy import select
 
+from app.db import transaction
 from app.extensions import db
+from app.library import services as library
 from app.library.models import Document, Version
 from tests.conftest import login
 from tests.library import files
@@ -176,3 +178,32 @@ def test_a_search_beyond_its_bound_says_so(as_member, member, moderator, monkeyp
     assert "Plus de 2 documents" in page and "Voici les 2 plus pertinents" in page
     page = as_member.get("/bibliotheque/").get_data(as_text=True)
     assert "3 documents" in page and "plus pertinents" not in page
+
+
+def test_a_moderator_arranges_a_collection_from_its_page(app, member, moderator):
+    first = publish(moderator, submit(member, "a.md", b"a", title="Premier"))
+    second = publish(moderator, submit(member, "b.md", b"b", title="Second"))
+    with transaction():
+        collection = library.check_create_collection(moderator, "Vieillir chez soi")
+        for document in (first, second):
+            library.check_add_to_collection(moderator, collection, document)
+    url = f"/bibliotheque/dossiers/{collection.slug}"
+
+    def order():
+        page = client.get(url).text
+        return sorted(("Premier", "Second"), key=page.index)
+
+    reader, client = app.test_client(), app.test_client()
+    login(reader, member)
+    login(client, moderator)
+    assert "Retirer du dossier" not in reader.get(url).text  # readers only read
+    assert reader.post(f"/bibliotheque/dossiers/{collection.id}/documents/{second.id}/deplacer",
+                       data={"sens": "haut"}).status_code == 403
+    assert "Retirer du dossier" in client.get(url).text
+    assert order() == ["Premier", "Second"]
+    client.post(f"/bibliotheque/dossiers/{collection.id}/documents/{second.id}/deplacer",
+                data={"sens": "haut"})
+    assert order() == ["Second", "Premier"]
+    client.post(f"/bibliotheque/dossiers/{collection.id}/documents/{second.id}/retirer")
+    assert "Second" not in client.get(url).text
+    assert library.access_document(member, second.id).state == "published"  # still there
