@@ -29,5 +29,11 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class TooLong(Invalid):
+    """Over a length limit: its own error code, so a client can tell it apart."""
+
+    code = "too_long"
+
+
 class RateLimited(DomainError):
     code = "rate_limited"

@@ -250,6 +250,12 @@ def _can_see_document(user: Any, document: Any) -> bool:
         or _library_moderate(user, document)
 
 
+def _is_document_insider(user: Any, document: Any) -> bool:
+    # The submitter and the shelf's moderators also see versions not (yet) published.
+    return _can_see_document(user, document) and (
+        _is_submitter(user, document) or _library_moderate(user, document))
+
+
 def _can_edit_document(user: Any, document: Any) -> bool:
     if not _can_see_document(user, document):
         return False
@@ -281,6 +287,7 @@ RULES.update({
     "library.submit": _library_submit,
     "library.moderate": _library_moderate,
     "library.document.view": _can_see_document,
+    "library.document.insider": _is_document_insider,
     "library.document.edit": _can_edit_document,
     "library.document.version": _can_add_version,
     "library.document.comment": _can_comment_document,
@@ -454,6 +461,9 @@ RULES.update({
     "codev.session.card": _codev_card,
     "codev.session.view": _codev_part,
     "codev.session.request": lambda u, a: _codev_card(u, a) and a.participant is None,
+    # A consultant gives their seat back while the session has not started.
+    "codev.session.decline": lambda u, a: _codev_role(u, a, "consultant")
+    and a.session.status == "scheduled",
     "codev.session.manage": _codev_drive,
     "codev.phase.drive": _codev_drive,
     "codev.hand.raise": lambda u, a: _codev_part(u, a) and a.session.status == "live",

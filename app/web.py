@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -141,3 +142,9 @@ def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     return _error_page(error.code, error)
+
+
+def member_rate_key() -> str:
+    """Flood control counts per member, whatever their address (the address when logged out)."""
+    user_id = getattr(current_user, "id", None)
+    return f"member:{user_id}" if user_id else get_remote_address()

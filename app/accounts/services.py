@@ -44,7 +44,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _new_token() -> tuple[str, str]:
+def new_token() -> tuple[str, str]:
+    """A random token to hand out once, and the hash to store in its place."""
     token = secrets.token_urlsafe(32)
     return token, hash_token(token)
 
@@ -172,7 +173,7 @@ def check_invite(actor: User | None, raw_email: str, role: str = "member") -> In
     if pending is not None:
         pending.role = role
         return do_resend_invitation(actor, pending)
-    token, token_hash = _new_token()
+    token, token_hash = new_token()
     invitation = Invitation(
         email=email, role=role, token_hash=token_hash,
         inviter_id=actor.id if actor else None,
@@ -197,7 +198,7 @@ def do_resend_invitation(actor: User | None, invitation: Invitation) -> Invitati
     """A fresh token and expiry: the previous link stops working."""
     if not invitation.is_pending:
         raise Invalid(_l("Cette invitation n'est plus en attente."))
-    token, invitation.token_hash = _new_token()
+    token, invitation.token_hash = new_token()
     invitation.expires_at = utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
     invitation.sent_count += 1
     audit(actor, "invitation.resend", "invitation", invitation.id, email=invitation.email)
@@ -244,7 +245,7 @@ def pending_invitations() -> list[Invitation]:
 # Password reset and account changes ------------------------------------------------------
 
 def _issue_token(user: User, purpose: str, hours: int, new_email: str | None = None) -> str:
-    token, token_hash = _new_token()
+    token, token_hash = new_token()
     db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=token_hash,
                                 new_email=new_email,
                                 expires_at=utcnow() + timedelta(hours=hours)))

@@ -10,25 +10,25 @@ lists them, reminds the invitees and serves them in .ics files and feeds.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
+from ..accounts.services import hash_token, new_token
 from ..db import utcnow, valid_id
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..library import services as library
 from ..notifications import services as notifications
+from ..paths import path_for
 from ..permissions import require
 from .models import (
     DOCUMENT_KINDS,
@@ -178,12 +178,6 @@ def clean_event(data: EventData) -> EventData:
 
 # Events ----------------------------------------------------------------------------------------
 
-def _path(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
 def check_create_event(actor: User, data: EventData) -> AgendaEvent:
     require(actor, "agenda.event.create")
     data = clean_event(data)
@@ -197,7 +191,7 @@ def check_create_event(actor: User, data: EventData) -> AgendaEvent:
     db.session.flush()
     notifications.do_record_activity(
         "event.created", actor, "event", event.id, broadcast=True,
-        data={"title": event.title, "url": _path("agenda.event", event_id=event.id),
+        data={"title": event.title, "url": path_for("agenda.event", event_id=event.id),
               "excerpt": _when(event)})
     return event
 
@@ -250,7 +244,7 @@ def _tell_attendees(event: AgendaEvent, actor: User | None, text) -> None:
             AgendaRsvp.event_id == event.id,
             AgendaRsvp.state.in_(("going", "waiting", "invited")))):
         notifications.do_notify(user_id, "event", actor, "event", event.id, text=str(text),
-                                url=_path("agenda.event", event_id=event.id))
+                                url=path_for("agenda.event", event_id=event.id))
 
 
 def check_set_replay(actor: User, event_id: int, replay_url: object) -> AgendaEvent:
@@ -438,7 +432,7 @@ def _promote_waiting(event: AgendaEvent, actor: User | None) -> None:
             rsvp.user_id, "event", None, "event", event.id,
             text=str(_l("Une place s'est libérée : vous êtes inscrit·e à « %(title)s ».",
                         title=event.title)),
-            url=_path("agenda.event", event_id=event.id))
+            url=path_for("agenda.event", event_id=event.id))
     db.session.flush()
 
 
@@ -557,27 +551,23 @@ def do_send_reminders(now: datetime | None = None, hours: int | None = None) -> 
             rsvp.user_id, "event", None, "event", event.id,
             text=str(_l("Rappel : « %(title)s » commence %(when)s.", title=event.title,
                         when=_when(event))),
-            url=_path("agenda.event", event_id=event.id))
+            url=path_for("agenda.event", event_id=event.id))
     db.session.flush()
     return len(rows)
 
 
 # Private calendar feed ---------------------------------------------------------------------
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def check_new_feed_token(actor: User) -> str:
     """A new feed address for the member (the previous one stops working). The token is
     returned once, to be shown; only its hash is stored."""
     require(actor, "agenda.feed.manage")
-    token = secrets.token_urlsafe(32)
+    token, token_hash = new_token()
     row = db.session.get(AgendaFeedToken, actor.id)
     if row is None:
         row = AgendaFeedToken(user_id=actor.id)
         db.session.add(row)
-    row.token_hash = _hash(token)
+    row.token_hash = token_hash
     row.created_at = utcnow()
     row.used_at = None
     db.session.flush()
@@ -603,7 +593,7 @@ def user_for_feed_token(token: str) -> User | None:
         return None
     row = db.session.execute(
         select(AgendaFeedToken, User).join(User, User.id == AgendaFeedToken.user_id)
-        .where(AgendaFeedToken.token_hash == _hash(token))).first()
+        .where(AgendaFeedToken.token_hash == hash_token(token))).first()
     if row is None or not row[1].is_active:
         return None
     return row[1]

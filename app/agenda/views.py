@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from ..db import transaction, utcnow
 from ..errors import Invalid
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..library import services as library
 from ..permissions import require
 from . import ics, services
@@ -91,7 +91,6 @@ def edit(event_id: int):
             with transaction():
                 services.check_update_event(current_user, event_id, _data(form))
         except Invalid as error:
-            db.session.rollback()
             form.add_error(error)
         else:
             flash(_("Le rendez-vous est modifié."), "success")

@@ -21,7 +21,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
 from sqlalchemy import and_, func, select, update
@@ -30,11 +30,12 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..db import on_commit, utcnow, valid_id
-from ..errors import Invalid, NotFound, RateLimited
+from ..errors import Invalid, NotFound, RateLimited, TooLong
 from ..extensions import db, limiter
 from ..mentions import mentioned_ids, render_with_mentions
 from ..moderation.log import do_log
 from ..notifications import services as notifications
+from ..paths import path_for
 from ..permissions import can, require
 from ..realtime import emit_now, leave_room_after_commit, publish, user_room
 from ..sanitize import to_plain_text
@@ -54,10 +55,6 @@ PAGE_SIZE = 50
 MEMBERS_SHOWN = 100
 BADGE_SECONDS = 30
 EXCERPT = 140
-
-
-class TooLong(Invalid):
-    code = "too_long"
 
 
 # Access ------------------------------------------------------------------------------------
@@ -417,15 +414,8 @@ def _clean_reason(reason: object) -> str:
     return text
 
 
-def _path(endpoint: str, **values) -> str:
-    """A same-site path, inside a request or not (CLI, demo data, tests)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
 def message_path(message: Message) -> str:
-    return _path("chat.channel", channel_id=message.channel_id) + f"#message-{message.id}"
+    return path_for("chat.channel", channel_id=message.channel_id) + f"#message-{message.id}"
 
 
 # Channels -----------------------------------------------------------------------------------
@@ -864,7 +854,7 @@ def check_delete(actor: User, message_id: int, reason: object = "") -> Message:
             text = _l("L'équipe d'animation a supprimé votre message %(place)s",
                       place=_notification_place(actor, channel))
         notifications.do_notify(message.author_id, "moderation", actor, "chat_channel",
-                                channel.id, url=_path("chat.channel", channel_id=channel.id),
+                                channel.id, url=path_for("chat.channel", channel_id=channel.id),
                                 text=str(text))
     publish(_channel_room(channel.id), "chat:message_deleted",
             {"type": "chat", "op": "deleted", "channel_id": channel.id,

@@ -18,7 +18,7 @@ from flask_socketio import join_room, leave_room
 
 from .. import realtime
 from ..db import transaction
-from ..socket_events import Malformed, error_ack, id_field, parse_fields, socket_handler
+from ..socket_events import Malformed, error_ack, id_field, parse_fields, socket_handler, text_field
 from . import services
 from .presence import get_presence
 
@@ -73,9 +73,7 @@ def on_post(payload) -> dict:
     fields = parse_fields(payload)
     session_id = id_field(fields, "session_id")
     source_id = id_field(fields, "source_id", required=False)
-    body = fields.get("body")
-    if source_id is None and not isinstance(body, str):
-        raise Malformed()
+    body = text_field(fields, "body", required=source_id is None)
     with transaction():
         item = services.check_post(current_user, session_id, fields.get("kind"), body,
                                    source_id)
@@ -87,10 +85,9 @@ def on_post(payload) -> dict:
 def on_edit(payload) -> dict:
     fields = parse_fields(payload)
     contribution_id = id_field(fields, "contribution_id")
-    if not isinstance(fields.get("body"), str):
-        raise Malformed()
+    body = text_field(fields, "body")
     with transaction():
-        item = services.check_edit(current_user, contribution_id, fields["body"])
+        item = services.check_edit(current_user, contribution_id, body)
         answer = services.contribution_dict(item)
     return {"ok": True, "contribution": answer}
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
 from sqlalchemy import and_, func, select
@@ -25,10 +25,11 @@ from .. import taxonomy
 from ..accounts.models import User
 from ..agenda import services as agenda
 from ..db import valid_id
-from ..errors import Invalid, NotFound, RateLimited
+from ..errors import Invalid, NotFound, RateLimited, TooLong
 from ..extensions import db, limiter
 from ..library import services as library
 from ..notifications import services as notifications
+from ..paths import path_for
 from ..permissions import CODEV_POSTING, can, require
 from ..projects import services as projects
 from ..realtime import emit_now, publish
@@ -65,10 +66,6 @@ STATUS_LABELS = {
     "ended": _l("Terminée"),
     "cancelled": _l("Annulée"),
 }
-
-
-class TooLong(Invalid):
-    code = "too_long"
 
 
 @dataclass(frozen=True)
@@ -127,12 +124,6 @@ def access_card(actor: User, session_id: int) -> SessionAccess:
     access = _load(actor, session_id)
     require(actor, "codev.session.card", access, hide=True)
     return access
-
-
-def _path(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def room(session_id: int) -> str:
@@ -239,7 +230,7 @@ def check_schedule(actor: User, data: SessionData) -> CodevSession:
                                         state="invited", created_at=now))
     db.session.flush()
     _sync_agenda(session)
-    url = _path("codev.session", session_id=session.id)
+    url = path_for("codev.session", session_id=session.id)
     for uid in [data.client_id, *consultant_ids]:
         notifications.do_notify(
             uid, "event", actor, "codev_session", session.id, url=url,
@@ -291,7 +282,7 @@ def check_cancel(actor: User, session_id: int) -> CodevSession:
     for uid in ids:
         notifications.do_notify(
             uid, "event", actor, "codev_session", session.id,
-            url=_path("codev.index"),
+            url=path_for("codev.index"),
             text=str(_l("La session de codéveloppement « %(subject)s » est annulée.",
                         subject=session.subject)))
     _publish_phase(session)
@@ -318,7 +309,7 @@ def check_request_join(actor: User, session_id: int) -> CodevParticipant:
     db.session.flush()
     notifications.do_notify(
         access.session.facilitator_id, "event", actor, "codev_session", access.session.id,
-        url=_path("codev.session", session_id=access.session.id),
+        url=path_for("codev.session", session_id=access.session.id),
         text=str(_l("%(name)s demande à rejoindre la session « %(subject)s ».",
                     name=actor.display_name, subject=access.session.subject)))
     return participant
@@ -345,14 +336,14 @@ def check_answer_request(actor: User, session_id: int, user_id: int,
         _l("Votre demande pour la session « %(subject)s » n'a pas été retenue.",
            subject=access.session.subject)
     notifications.do_notify(user_id, "event", actor, "codev_session", access.session.id,
-                            url=_path("codev.index"), text=str(text))
+                            url=path_for("codev.index"), text=str(text))
     return participant
 
 
 def check_decline(actor: User, session_id: int) -> CodevParticipant:
     """A consultant gives up their seat before the start."""
     access = access_session(actor, session_id, lock=True)
-    if access.role != "consultant" or access.session.status != "scheduled":
+    if not can(actor, "codev.session.decline", access):
         raise Invalid(_l("Vous ne pouvez plus vous retirer de cette session."))
     access.participant.state = "declined"
     db.session.flush()
@@ -395,7 +386,7 @@ def _phase_payload(session: CodevSession, all_phases: list[Phase] | None = None)
             "phase": phase_dict(session, all_phases),
             "durations": dict(session.durations),
             "server_now": clock.now().isoformat(),
-            "record_url": _path("codev.record", session_id=session.id)
+            "record_url": path_for("codev.record", session_id=session.id)
             if session.status == "ended" else None}
 
 
@@ -795,8 +786,8 @@ def check_publish_record(actor: User, session_id: int) -> CodevRecord:
 
 def led_projects(actor: User) -> list:
     """Project spaces the member leads: where their action plan may become actions."""
-    return [p for p in projects.my_projects(actor, limit=50) if actor.id in
-            projects.lead_ids(p.id)]
+    return [a.project for a in projects.my_accesses(actor, limit=50)
+            if can(actor, "project.edit", a)]
 
 
 def action_items(session: CodevSession) -> list[CodevContribution]:
@@ -812,7 +803,7 @@ def check_export_actions(actor: User, session_id: int, project_id: int,
     access, _row = access_record(actor, session_id)
     require(actor, "codev.action.export", access)
     project = projects.access_project(actor, project_id)
-    if actor.id not in projects.lead_ids(project.project.id):
+    if not can(actor, "project.edit", project):
         raise Invalid(_l("Choisissez un projet dont vous êtes responsable."), field="project_id")
     items = action_items(access.session)
     if item_ids is not None:

@@ -17,7 +17,7 @@ from ..db import transaction, valid_id
 from ..errors import Invalid
 from ..extensions import db
 from ..permissions import can, require
-from . import clock, services
+from . import services
 from .forms import (
     CONFIDENTIALITY_LABELS,
     DurationsForm,
@@ -113,8 +113,7 @@ def _room(access: services.SessionAccess, durations_form=None, status: int = 200
         requests=services.pending_requests(access.session) if manage else [],
         durations_form=durations_form, form=EmptyForm(), ROLE_LABELS=services.ROLE_LABELS,
         STATUS_LABELS=services.STATUS_LABELS, CONFIDENTIALITY_LABELS=CONFIDENTIALITY_LABELS,
-        status_labels={k: str(v) for k, v in services.STATUS_LABELS.items()},
-        server_now=clock.now()), status
+        status_labels={k: str(v) for k, v in services.STATUS_LABELS.items()}), status
 
 
 @bp.post(f"/{SESSION}/demande")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     FileField,
     MultipleFileField,
@@ -14,9 +15,17 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import taxonomy
+from ..db import ID_MAX
 from ..forms import BaseForm
 from .files import LIBRARY_TYPES
-from .services import LANGUAGES, LICENCES, TAG_VOCABULARIES, DocumentData
+from .services import (
+    LANGUAGES,
+    LICENCES,
+    PAGE_MAX,
+    TAG_VOCABULARIES,
+    DocumentData,
+    LibraryQuery,
+)
 
 ACCEPT = ",".join("." + ext for ext in (*LIBRARY_TYPES, "jpeg", "markdown"))
 TAG_LABELS = {
@@ -102,3 +111,19 @@ class CommentForm(BaseForm):
 class CollectionForm(BaseForm):
     title = StringField(_l("Titre du dossier"), render_kw={"maxlength": 150})
     description = TextAreaField(_l("Présentation"), render_kw={"rows": 2, "maxlength": 2000})
+
+
+def _positive(args: MultiDict, name: str, maximum: int = ID_MAX) -> int | None:
+    value = args.get(name, type=int)
+    return value if value is not None and 0 < value <= maximum else None
+
+
+def library_query(args: MultiDict, collection: str = "") -> LibraryQuery:
+    """A shelf's search, filters, sort and page from a URL's query string (the library's
+    pages and a project's documents tab); anything malformed is ignored."""
+    terms = {name: value for name in FACET_LABELS
+             if (value := args.get(name, "")) and len(value) <= 60}
+    return LibraryQuery(
+        q=args.get("q", "")[:200], sort=args.get("tri", ""),
+        page=_positive(args, "page", PAGE_MAX) or 1, year=_positive(args, "annee", 3000),
+        collection=collection, terms=terms)

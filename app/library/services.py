@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Integer,
@@ -58,6 +58,7 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..moderation.log import do_log
 from ..notifications import services as notifications
+from ..paths import path_for
 from ..permissions import can, require
 from ..sanitize import render_markdown, to_plain_text
 from ..storage import get_storage
@@ -202,14 +203,10 @@ def access_version(actor: User, version_id: int) -> Version:
     if version is None:
         raise NotFound()
     document = access_document(actor, version.document_id)
-    if version.state != "published" and not _is_insider(actor, document):
+    if version.state != "published" and not can(actor, "library.document.insider", document):
         raise NotFound()
     version.document = document
     return version
-
-
-def _is_insider(actor: User, document: Document) -> bool:
-    return document.submitted_by_id == actor.id or can(actor, "library.moderate", document)
 
 
 def download_version(actor: User, document: Document) -> Version:
@@ -227,7 +224,7 @@ def download_version(actor: User, document: Document) -> Version:
 def versions_for(actor: User, document: Document) -> list[Version]:
     stmt = select(Version).where(Version.document_id == document.id).options(
         selectinload(Version.uploaded_by)).order_by(Version.number.desc())
-    if not _is_insider(actor, document):
+    if not can(actor, "library.document.insider", document):
         stmt = stmt.where(Version.state == "published")
     return list(db.session.scalars(stmt))
 
@@ -313,13 +310,17 @@ def _title_from(filename: str) -> str:
     return _line(re.sub(r"[_]+", " ", stem))[:TITLE_MAX]
 
 
-def _check_duplicate(actor: User, shelf_: Shelf, sha256: str) -> None:
+def _check_duplicate(actor: User, shelf_: Shelf, sha256: str,
+                     exclude: Document | None = None) -> None:
     """The same file twice on one shelf is refused, naming the copy when the member may
-    see it (and only then: a pending submission of someone else stays private)."""
-    found = db.session.scalar(
-        select(Document).join(Version, Version.document_id == Document.id).where(
-            Version.sha256 == sha256, Version.state != "rejected",
-            Document.state != "rejected", _shelf_clause(shelf_)).limit(1))
+    see it (and only then: a pending submission of someone else stays private).
+    `exclude`: a document receiving a new version may repeat one of its own files."""
+    stmt = select(Document).join(Version, Version.document_id == Document.id).where(
+        Version.sha256 == sha256, Version.state != "rejected",
+        Document.state != "rejected", _shelf_clause(shelf_))
+    if exclude is not None:
+        stmt = stmt.where(Document.id != exclude.id)
+    found = db.session.scalar(stmt.limit(1))
     if found is None:
         return
     if can(actor, "library.document.view", found):
@@ -415,7 +416,7 @@ def check_new_version(actor: User, document: Document, checked: CheckedFile,
     if same is not None:
         raise Invalid(_l("Ce fichier est identique à une version déjà déposée."),
                       field="files")
-    _check_duplicate_elsewhere(actor, shelf_of(document), document, digest)
+    _check_duplicate(actor, shelf_of(document), digest, exclude=document)
     stored = get_storage().save(checked.data, suffix=f".{checked.extension}")
     number = (db.session.scalar(select(func.max(Version.number)).where(
         Version.document_id == document.id)) or 0) + 1
@@ -437,17 +438,6 @@ def check_new_version(actor: User, document: Document, checked: CheckedFile,
     return version
 
 
-def _check_duplicate_elsewhere(actor: User, shelf_: Shelf, document: Document,
-                               sha256: str) -> None:
-    other = db.session.scalar(
-        select(Document.id).join(Version, Version.document_id == Document.id).where(
-            Version.sha256 == sha256, Version.state != "rejected",
-            Document.state != "rejected", Document.id != document.id,
-            _shelf_clause(shelf_)).limit(1))
-    if other is not None:
-        _check_duplicate(actor, shelf_, sha256)
-
-
 def check_edit(actor: User, document: Document, data: DocumentData) -> None:
     """Metadata edits: moderators at any time (logged), the submitter until publication;
     a submitter's edit after "modifications demandées" sends it back for validation."""
@@ -467,11 +457,7 @@ def check_edit(actor: User, document: Document, data: DocumentData) -> None:
 # Moderation ---------------------------------------------------------------------------------
 
 def _url(document: Document) -> str:
-    """The document's path, inside a request or not (seeding, background jobs)."""
-    if has_request_context():
-        return url_for("library.document", document_id=document.id)
-    return current_app.url_map.bind("localhost").build(
-        "library.document", {"document_id": document.id})
+    return path_for("library.document", document_id=document.id)
 
 
 def _decided(actor: User, document: Document, action: str, text, note: str = "") -> None:

@@ -15,16 +15,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from ..db import ID_MAX, transaction
+from ..db import transaction
 from ..errors import Invalid, NotFound
 from ..extensions import limiter
 from ..permissions import can, require
 from ..storage import get_storage
-from ..text import format_size, safe_path
-from ..web import wants_json
+from ..text import safe_path
+from ..web import member_rate_key, wants_json
 from . import answers, services
 from .files import read_uploads
 from .forms import (
@@ -35,6 +34,7 @@ from .forms import (
     MetadataForm,
     SubmitForm,
     VersionForm,
+    library_query,
 )
 
 bp = Blueprint("library", __name__, url_prefix="/bibliotheque")
@@ -53,49 +53,28 @@ def _labels():
             "LIBRARY_FACET_LABELS": FACET_LABELS, "LIBRARY_TAG_LABELS": TAG_LABELS}
 
 
-def _member_key() -> str:
-    user_id = getattr(current_user, "id", None)
-    return f"member:{user_id}" if user_id else get_remote_address()
-
-
 def _succeeded(response) -> bool:
     return response.status_code in (200, 201, 302, 303) and request.method == "POST"
 
 
-submit_limit = limiter.limit(SUBMIT_RATE_LIMIT, methods=["POST"], key_func=_member_key,
+submit_limit = limiter.limit(SUBMIT_RATE_LIMIT, methods=["POST"], key_func=member_rate_key,
                              deduct_when=_succeeded)
 comment_limit = limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], methods=["POST"],
-                              key_func=_member_key, deduct_when=_succeeded)
-
-
-def _positive(name: str, maximum: int = ID_MAX) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value is not None and 0 < value <= maximum else None
+                              key_func=member_rate_key, deduct_when=_succeeded)
 
 
 # Browsing ----------------------------------------------------------------------------------
 
-def _library_query(collection: str = "") -> services.LibraryQuery:
-    terms = {}
-    for name in FACET_LABELS:
-        value = request.args.get(name, "")
-        if value and len(value) <= 60:
-            terms[name] = value
-    return services.LibraryQuery(
-        q=request.args.get("q", "")[:200], sort=request.args.get("tri", ""),
-        page=_positive("page", services.PAGE_MAX) or 1, year=_positive("annee", 3000),
-        collection=collection, terms=terms)
-
-
 @bp.get("/")
 def index():
-    page = services.shelf(current_user, query=_library_query())
+    page = services.shelf(current_user, query=library_query(request.args))
     return _render_library(page)
 
 
 @bp.get("/dossiers/<slug>")
 def collection(slug: str):
-    page = services.shelf(current_user, query=_library_query(collection=slug[:80]))
+    page = services.shelf(current_user,
+                          query=library_query(request.args, collection=slug[:80]))
     return _render_library(page)
 
 
@@ -170,6 +149,8 @@ def _render_document(document, status: int = 200, comment_form: CommentForm | No
         all_collections=[c for c, _n in services.collections(current_user)] if manage else [],
         comment_form=comment_form or CommentForm(), version_form=version_form or VersionForm(),
         moderator=can(current_user, "library.moderate", document),
+        deletable={c.id for c in comments if can(current_user, "library.comment.delete",
+                                                 services.CommentAccess(c, document))},
         max_bytes=services.max_bytes()), status
 
 
@@ -472,8 +453,3 @@ def too_many(error):
     if wants_json():
         return jsonify({"ok": False, "error": "rate_limited", "message": message}), 429
     return render_template("errors/error.html", status=429, message=message), 429
-
-
-@bp.app_template_filter("library_size")
-def _library_size(size: int) -> str:
-    return format_size(size)

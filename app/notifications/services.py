@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -34,6 +34,7 @@ from ..db import on_commit, utcnow, valid_id
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..mailer import send_mail
+from ..paths import path_for
 from ..permissions import require
 from ..realtime import publish, user_room
 from ..text import safe_path
@@ -351,13 +352,6 @@ def _absolute(path: str) -> str:
     return current_app.config["BASE_URL"] + path
 
 
-def _path(endpoint: str, **values: Any) -> str:
-    """A path for `endpoint`, inside a request or not (do_notify may run from a CLI job)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
 # RECIPIENT_CHECKS[object_type](user, object_id) -> whether that member may still see the
 # object. Owner features register theirs: a member who left a private project is told
 # nothing more about its posts, whatever follow or mention pointed at them.
@@ -412,7 +406,7 @@ def _queue_notification_email(recipient: User, notification: Notification) -> No
     to, locale, name = recipient.email, recipient.locale, recipient.display_name
     kind, text = notification.kind, notification.text
     link = _absolute(notification.url)
-    preferences_link = _absolute(_path("notifications.preferences"))
+    preferences_link = _absolute(path_for("notifications.preferences"))
 
     def deliver() -> None:
         with force_locale(locale):
@@ -632,10 +626,10 @@ def _queue_digest_email(user: User, items: list[Notification]) -> None:
     shown = [{"text": n.text, "link": _absolute(n.url), "created_at": n.created_at}
              for n in reversed(items[-DIGEST_ITEMS_MAX:])]
     total, more = len(items), max(0, len(items) - DIGEST_ITEMS_MAX)
-    unsubscribe_link = _absolute(_path("notifications.unsubscribe",
+    unsubscribe_link = _absolute(path_for("notifications.unsubscribe",
                                        token=unsubscribe_token(user)))
-    centre_link = _absolute(_path("notifications.centre"))
-    preferences_link = _absolute(_path("notifications.preferences"))
+    centre_link = _absolute(path_for("notifications.centre"))
+    preferences_link = _absolute(path_for("notifications.preferences"))
     headers = {"List-Unsubscribe": f"<{unsubscribe_link}>",
                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 

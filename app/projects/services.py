@@ -20,11 +20,11 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, vText
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import taxonomy
@@ -37,6 +37,7 @@ from ..extensions import db
 from ..library import services as library
 from ..moderation.log import do_log
 from ..notifications import services as notifications
+from ..paths import path_for
 from ..permissions import can, require
 from ..realtime import empty_rooms_after_commit, leave_room_after_commit, publish, user_room
 from ..sanitize import render_markdown, to_plain_text
@@ -79,20 +80,10 @@ TAG_VOCABULARIES = ("region", "domain", "sdg", "actor_profile", "partnership_typ
 COVER_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 COVER_MAX_PIXELS = 40_000_000
 COVER_SIZE = (1600, 900)
-EXCERPT = 240
 
 
 def project_room(project_id: int) -> str:
     return f"project:{project_id}"
-
-
-def _path(endpoint: str, **values) -> str:
-    """A same-site path, inside a request or not (CLI, demo data, tests)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    anchor = values.pop("_anchor", None)
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return f"{path}#{anchor}" if anchor else path
 
 
 # Access ------------------------------------------------------------------------------------
@@ -266,7 +257,7 @@ def _set_cover(project: Project, cover: bytes | None) -> None:
 
 
 def project_path(project: Project) -> str:
-    return _path("projects.show", project_id=project.id)
+    return path_for("projects.show", project_id=project.id)
 
 
 def _snapshot(project: Project, title: str, url: str | None = None) -> dict:
@@ -479,7 +470,7 @@ def check_request_join(actor: User, access: ProjectAccess, message: str = "") ->
     for lead_id in lead_ids(project.id):
         notifications.do_notify(
             lead_id, "project", actor, "project", project.id,
-            url=_path("projects.members", project_id=project.id),
+            url=path_for("projects.members", project_id=project.id),
             text=str(_l("%(name)s demande à rejoindre le projet « %(title)s »",
                         name=actor.display_name, title=project.title)))
     return request
@@ -551,7 +542,7 @@ def check_remove_member(actor: User, access: ProjectAccess, user_id: int) -> Non
     do_remove_member(project, user_id)
     do_log(actor, "project.remove_member", "project", project.id, target_user_id=user_id)
     notifications.do_notify(
-        user_id, "project", actor, "project", project.id, url=_path("projects.index"),
+        user_id, "project", actor, "project", project.id, url=path_for("projects.index"),
         text=str(_l("Vous ne faites plus partie du projet « %(title)s »", title=project.title)))
 
 
@@ -654,8 +645,7 @@ class DirectoryPage:
 
 
 def _visible_clause(actor: User):
-    mine = select(ProjectMember.project_id).where(ProjectMember.user_id == actor.id)
-    return or_(Project.visibility == "open", Project.id.in_(mine))
+    return Project.id.not_in(unreadable_project_ids(actor))
 
 
 def _cards(actor: User, projects: list[Project]) -> list[ProjectCard]:
@@ -698,8 +688,7 @@ def directory(actor: User, filters: DirectoryFilters, before_id: int | None = No
                 taxonomy.TaxonomyTerm.vocabulary == vocabulary,
                 taxonomy.TaxonomyTerm.code == code)))
     for word in fold(filters.q).split()[:8]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Project.search_text.like(f"%{escaped}%", escape="\\"))
+        stmt = stmt.where(Project.search_text.contains(word, autoescape=True))
     if valid_id(before_id):
         stmt = stmt.where(Project.id < before_id)
     projects = list(db.session.scalars(stmt.order_by(Project.id.desc()).limit(limit + 1)))
@@ -715,6 +704,16 @@ def my_projects(actor: User, limit: int = 8) -> list[Project]:
         select(Project).join(ProjectMember, ProjectMember.project_id == Project.id)
         .where(ProjectMember.user_id == actor.id)
         .order_by(Project.updated_at.desc(), Project.id.desc()).limit(limit)))
+
+
+def my_accesses(actor: User, limit: int = 50) -> list[ProjectAccess]:
+    """The actor's projects with their membership, for asking the policy about each (one
+    query): which ones they lead, for instance."""
+    rows = db.session.execute(
+        select(Project, ProjectMember).join(ProjectMember, ProjectMember.project_id == Project.id)
+        .where(ProjectMember.user_id == actor.id)
+        .order_by(Project.updated_at.desc(), Project.id.desc()).limit(limit)).tuples()
+    return [ProjectAccess(project, membership) for project, membership in rows]
 
 
 def projects_of(actor: User, user_id: int, limit: int = 20) -> list[tuple[Project, str]]:
@@ -768,7 +767,7 @@ def _notify_owner(actor: User, project: Project, action: ProjectAction) -> None:
         return
     notifications.do_notify(
         action.owner_id, "project", actor, "project_action", action.id,
-        url=_path("projects.actions", project_id=project.id, _anchor=f"action-{action.id}"),
+        url=path_for("projects.actions", project_id=project.id, _anchor=f"action-{action.id}"),
         text=str(_l("%(name)s vous a confié une action dans « %(project)s » : %(title)s",
                     name=actor.display_name, project=project.title, title=action.title)))
 
@@ -890,7 +889,7 @@ def check_create_meeting(actor: User, access: ProjectAccess, data: MeetingData) 
     text = _l("%(name)s propose une réunion « %(title)s » le %(day)s à %(time)s (%(project)s)",
               name=actor.display_name, title=title, day=local.strftime("%d/%m/%Y"),
               time=local.strftime("%H:%M"), project=project.title)
-    url_path = _path("projects.meetings", project_id=project.id, _anchor=f"reunion-{meeting.id}")
+    url_path = path_for("projects.meetings", project_id=project.id, _anchor=f"reunion-{meeting.id}")
     members_ = member_ids(project.id)
     for user_id in members_:
         notifications.do_notify(user_id, "project", actor, "project_meeting", meeting.id,
@@ -933,7 +932,7 @@ def check_cancel_meeting(actor: User, target: MeetingAccess) -> Meeting:
     text = _l("%(name)s a annulé la réunion « %(title)s » du %(day)s (%(project)s)",
               name=actor.display_name, title=meeting.title, day=local.strftime("%d/%m/%Y"),
               project=project.title)
-    url_path = _path("projects.meetings", project_id=project.id, _anchor=f"reunion-{meeting.id}")
+    url_path = path_for("projects.meetings", project_id=project.id, _anchor=f"reunion-{meeting.id}")
     for user_id in members_:
         if user_id != actor.id:
             notifications.do_notify(user_id, "project", actor, "project_meeting", meeting.id,
@@ -1033,7 +1032,7 @@ MEETING_SOURCE = "project_meeting"
 
 
 def _agenda_description(project: Project, meeting: Meeting) -> str:
-    link = _path("projects.meetings", project_id=project.id, _anchor=f"reunion-{meeting.id}")
+    link = path_for("projects.meetings", project_id=project.id, _anchor=f"reunion-{meeting.id}")
     head = str(_l("Réunion du projet « %(title)s ». [Ouvrir dans l'espace projet](%(url)s)",
                   title=project.title, url=link))
     return f"{head}\n\n{meeting.agenda}".strip()
@@ -1130,9 +1129,6 @@ def check_attach_minutes(actor: User, target: MeetingAccess, checked: CheckedFil
 
 # Documents: the project's library shelf -----------------------------------------------------
 
-DECISIONS = ("approve", "changes", "reject")
-
-
 def _shelf(project: Project) -> library.Shelf:
     return library.Shelf("project", project.id)
 
@@ -1144,7 +1140,7 @@ def _submit(actor: User, project: Project, files: list[CheckedFile],
         for document in documents:
             library.check_approve(actor, document)
         return documents
-    url = _path("projects.documents", project_id=project.id, _anchor="a-valider")
+    url = path_for("projects.documents", project_id=project.id, _anchor="a-valider")
     for document in documents:
         for lead_id in lead_ids(project.id):
             notifications.do_notify(

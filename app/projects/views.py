@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from .. import taxonomy
@@ -25,12 +24,12 @@ from ..extensions import limiter
 from ..library import answers as library_answers
 from ..library import services as library
 from ..library.files import read_uploads
-from ..library.forms import FACET_LABELS, SubmitForm
+from ..library.forms import SubmitForm, library_query
 from ..permissions import can, require
 from ..storage import get_storage
 from ..walls import services as walls
 from ..walls.forms import PostForm
-from ..web import wants_json
+from ..web import member_rate_key, wants_json
 from . import services
 from .forms import (
     ActionFilterForm,
@@ -49,22 +48,17 @@ PROJECT = "/<int(max=2147483647):project_id>"
 ITEM = "<int(max=2147483647):item_id>"
 
 
-def _member_key() -> str:
-    user_id = getattr(current_user, "id", None)
-    return f"member:{user_id}" if user_id else get_remote_address()
-
-
 def _succeeded(response) -> bool:
     return response.status_code in (302, 303)
 
 
 # Creating projects, join requests and actions is what a runaway script would flood.
 write_limit = limiter.limit("30 per minute;300 per hour", methods=["POST"],
-                            key_func=_member_key, deduct_when=_succeeded)
+                            key_func=member_rate_key, deduct_when=_succeeded)
 create_limit = limiter.limit("5 per minute;30 per day", methods=["POST"],
-                             key_func=_member_key, deduct_when=_succeeded)
+                             key_func=member_rate_key, deduct_when=_succeeded)
 # Uploads: the library's own limit for its submissions, counted per member.
-upload_limit = limiter.limit("60 per hour", methods=["POST"], key_func=_member_key,
+upload_limit = limiter.limit("60 per hour", methods=["POST"], key_func=member_rate_key,
                              deduct_when=lambda r: r.status_code in (201, 302, 303))
 
 
@@ -191,7 +185,7 @@ def _render_wall(access, form: PostForm, status: int = 200):
 
 @bp.route(f"{PROJECT}/mur", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["POST_RATE_LIMIT"], methods=["POST"],
-               key_func=_member_key, deduct_when=_succeeded)
+               key_func=member_rate_key, deduct_when=_succeeded)
 def wall(project_id: int):
     access = services.access_project(current_user, project_id)
     wall = walls.access_wall(current_user, access.project.wall_id)
@@ -577,17 +571,8 @@ def meeting_ics(project_id: int, item_id: int):
 # Documents: the project's shelf of the library -------------------------------------------------
 
 
-def _library_query() -> library.LibraryQuery:
-    terms = {name: value for name in FACET_LABELS
-             if (value := request.args.get(name, "")) and len(value) <= 60}
-    page = request.args.get("page", type=int) or 1
-    return library.LibraryQuery(q=request.args.get("q", "")[:200],
-                                sort=request.args.get("tri", ""),
-                                page=page if 0 < page <= library.PAGE_MAX else 1, terms=terms)
-
-
 def _render_documents(access, form: SubmitForm | None = None, status: int = 200):
-    tab = services.documents(current_user, access, _library_query())
+    tab = services.documents(current_user, access, library_query(request.args))
     if form is None and tab.can_submit:
         form = SubmitForm(formdata=None).load_choices()
     return _render_tab("documents.html", access, "documents", status, docs=tab, form=form,

@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..db import ID_MAX, transaction
@@ -25,7 +24,7 @@ from ..permissions import can, require
 from ..storage import get_storage
 from ..text import format_size, safe_path
 from ..uploads import check_upload
-from ..web import wants_json
+from ..web import member_rate_key, wants_json
 from . import services
 from .forms import (
     KIND_LABELS,
@@ -58,12 +57,6 @@ def _labels():
             "PREMODERATION_LABELS": PREMODERATION_LABELS}
 
 
-def _member_key() -> str:
-    """Flood control counts per member, whatever their address."""
-    user_id = getattr(current_user, "id", None)
-    return f"member:{user_id}" if user_id else get_remote_address()
-
-
 def _post_limit() -> str:
     return current_app.config["POST_RATE_LIMIT"]
 
@@ -73,7 +66,7 @@ def _published(response) -> bool:
     return response.status_code in (302, 303)
 
 
-flood_limit = limiter.limit(_post_limit, methods=["POST"], key_func=_member_key,
+flood_limit = limiter.limit(_post_limit, methods=["POST"], key_func=member_rate_key,
                             deduct_when=_published)
 
 

@@ -262,10 +262,17 @@ function showError(answer) {
   box.textContent = answer.message;
 }
 
-function request(event, payload) {
-  return new Promise((resolve) => {
-    socket.emit(event, { session_id: sessionId, ...payload }, resolve);
-  });
+const ACK_TIMEOUT = 5000;
+
+// An answer always comes: the server's ack, or after ACK_TIMEOUT an error that frees the
+// buttons waiting for it (the connection is coming back; the room's state follows).
+async function request(event, payload) {
+  try {
+    return await socket.timeout(ACK_TIMEOUT).emitWithAck(event,
+      { session_id: sessionId, ...payload });
+  } catch {
+    return { ok: false, error: "timeout", message: t("codev.offline") };
+  }
 }
 
 function emit(event, payload) {
