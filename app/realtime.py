@@ -131,6 +131,18 @@ def disconnect_user(user_id: int) -> None:
         socketio.server.disconnect(sid, namespace="/")
 
 
+def join(room: str) -> None:
+    """Put the socket of the event being handled in `room`. A socket that disconnected
+    while its event was handled (a page left mid-join) has nothing left to join:
+    python-socketio raises KeyError (or ValueError, when it was this process's last
+    socket) for it, which is not an error here."""
+    try:
+        join_room(room)
+    except (KeyError, ValueError):
+        if socketio.server.manager.is_connected(request.sid, request.namespace):
+            raise
+
+
 def leave_room_after_commit(user_id: int, room: str) -> None:
     """Take a member's sockets out of a room once the current transaction commits."""
     def leave() -> None:

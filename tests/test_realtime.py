@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from flask import request
 
 from app.accounts import services
 from app.db import transaction
 from app.extensions import db, socketio
-from app.realtime import publish, user_room
+from app.realtime import join, publish, user_room
 from tests.conftest import login
 from tests.helpers import capture_events
 
@@ -61,3 +62,24 @@ def test_suspension_tells_open_tabs_and_refuses_new_sockets(app, client, member,
     # Its sockets are closed at once (after the event), new ones are refused.
     assert not socket.is_connected()
     assert not _socket(app, client).is_connected()
+
+
+def test_a_socket_gone_mid_event_has_nothing_to_join(app, client, member):
+    """A page left while its join was handled: no error, and a live socket still joins."""
+    with app.test_request_context():  # no socket at all in this process yet
+        request.sid, request.namespace = "vanished-socket", "/"
+        join("wall:1")  # python-socketio would raise ValueError
+    login(client, member)
+    live = socketio.test_client(app, flask_test_client=client)
+    with app.test_request_context():
+        request.sid, request.namespace = "vanished-socket", "/"
+        join("wall:1")  # python-socketio would raise KeyError for this unknown sid
+        request.sid = request_sid(live)
+        join("wall:1")
+    participants = {sid for sid, _eio in socketio.server.manager.get_participants("/", "wall:1")}
+    assert participants == {request_sid(live)}
+    live.disconnect()
+
+
+def request_sid(test_client) -> str:
+    return socketio.server.manager.sid_from_eio_sid(test_client.eio_sid, "/")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import leave_room
 
 from .. import realtime
 from ..db import transaction
@@ -43,7 +43,7 @@ def on_join(payload) -> dict:
     access = services.access_channel(current_user, channel_id)
     channel = services.channel_dict(current_user, access)
     try:
-        join_room(_room(channel_id))
+        realtime.join(_room(channel_id))
     except ValueError:  # the socket went away (reload) before this queued event ran
         return error_ack("invalid")
     get_presence().view(request.sid, channel_id)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import leave_room
 
 from .. import realtime
 from ..db import transaction
@@ -39,7 +39,7 @@ def on_join(payload) -> dict:
     session_id = id_field(parse_fields(payload), "session_id")
     access = services.access_session(current_user, session_id)
     try:
-        join_room(services.room(session_id))
+        realtime.join(services.room(session_id))
     except ValueError:  # the socket went away before this queued event ran
         return error_ack("invalid")
     get_presence().join(session_id, request.sid, current_user.id)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import leave_room
 
+from .. import realtime
 from ..socket_events import error_ack, id_field, parse_fields, socket_handler
 from . import services
 
@@ -20,7 +21,7 @@ def on_join(payload) -> dict:
     project_id = id_field(parse_fields(payload), "project_id")
     access = services.access_project(current_user, project_id)
     try:
-        join_room(services.project_room(access.project.id))
+        realtime.join(services.project_room(access.project.id))
     except ValueError:  # the socket went away before this queued event ran
         return error_ack("invalid")
     return {"ok": True, "member": access.is_member}

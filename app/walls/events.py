@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import leave_room
 
+from .. import realtime
 from ..socket_events import id_field, parse_fields, socket_handler
 from . import services
 
@@ -17,7 +18,7 @@ MESSAGES = {
 @socket_handler("wall:join", MESSAGES)
 def on_join(payload) -> dict:
     wall = services.access_wall(current_user, id_field(parse_fields(payload), "wall_id"))
-    join_room(f"wall:{wall.id}")
+    realtime.join(f"wall:{wall.id}")
     return {"ok": True}
 
 
