@@ -8,12 +8,14 @@ foreign key and be filtered with plain joins.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .errors import Invalid
 from .extensions import db
 
 # Vocabulary name -> path into taxonomy.json (a key, or a key and a sub-key).
@@ -118,6 +120,20 @@ def terms(vocabulary: str) -> list[TaxonomyTerm]:
 def choices(vocabulary: str) -> list[tuple[str, str]]:
     """(code, label) pairs for a form field."""
     return [(t.code, t.label) for t in terms(vocabulary)]
+
+
+def check_terms(tags: dict[str, list[str]] | None, vocabularies: Iterable[str],
+                message: object) -> list[TaxonomyTerm]:
+    """The terms a form chose, vocabulary by vocabulary (duplicates dropped); a code that
+    is not in its vocabulary is refused with `message` on that vocabulary's field."""
+    terms: list[TaxonomyTerm] = []
+    for vocabulary in vocabularies:
+        codes = [str(code) for code in dict.fromkeys((tags or {}).get(vocabulary) or [])]
+        found = by_codes(vocabulary, codes)
+        if len(found) != len(codes):
+            raise Invalid(message, field=vocabulary)
+        terms.extend(found)
+    return terms
 
 
 def by_codes(vocabulary: str, codes: list[str]) -> list[TaxonomyTerm]:

@@ -94,14 +94,7 @@ def check_update_profile(actor: User, member: User, data: ProfileData) -> None:
     profile.bio = bio
     for vocabulary, column in SINGLE_VOCABULARIES.items():
         setattr(profile, column, _term_id(vocabulary, getattr(data, vocabulary)))
-    new_tags = []
-    for vocabulary in MULTI_VOCABULARIES:
-        codes = list(dict.fromkeys(data.tags.get(vocabulary, [])))
-        found = taxonomy.by_codes(vocabulary, codes)
-        if len(found) != len(codes):
-            raise Invalid(_l("Valeur inconnue."), field=vocabulary)
-        new_tags.extend(found)
-    profile.tags = new_tags
+    profile.tags = taxonomy.check_terms(data.tags, MULTI_VOCABULARIES, _l("Valeur inconnue."))
     do_index_profile(member)
 
 

@@ -144,17 +144,6 @@ def _text(value: str | None, limit: int, field_name: str) -> str:
     return text
 
 
-def _check_tags(tags: dict[str, list[str]]) -> list[taxonomy.TaxonomyTerm]:
-    terms: list[taxonomy.TaxonomyTerm] = []
-    for vocabulary in TAG_VOCABULARIES:
-        codes = [str(c) for c in dict.fromkeys(tags.get(vocabulary) or [])]
-        found = taxonomy.by_codes(vocabulary, codes)
-        if len(found) != len(codes):
-            raise Invalid(_l("Valeur inconnue."), field=vocabulary)
-        terms.extend(found)
-    return terms
-
-
 def _check_partners(partners: list[tuple[str, str]]) -> list[tuple[str, str]]:
     kinds = {code for code, _label in taxonomy.choices("actor_profile")}
     cleaned: list[tuple[str, str]] = []
@@ -197,8 +186,9 @@ def _clean(data: ProjectData) -> CleanProject:
     if data.visibility not in VISIBILITIES:
         raise Invalid(_l("Visibilité inconnue."), field="visibility")
     territory = _line(data.territory, TERRITORY_MAX, "territory")
+    tags = taxonomy.check_terms(data.tags, TAG_VOCABULARIES, _l("Valeur inconnue."))
     return CleanProject(title, pitch, description, data.status, data.visibility, territory,
-                        _check_tags(data.tags), _check_partners(data.partners))
+                        tags, _check_partners(data.partners))
 
 
 def decode_cover(raw: bytes) -> tuple[bytes, str]:

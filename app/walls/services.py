@@ -486,17 +486,6 @@ def _snapshot(post: Post, wall: Wall) -> dict:
             "url": _post_url(post), "context_name": wall.name, "kind": post.kind}
 
 
-def _check_tags(tags: dict[str, list[str]] | None) -> list[taxonomy.TaxonomyTerm]:
-    terms: list[taxonomy.TaxonomyTerm] = []
-    for vocabulary in TAG_VOCABULARIES:
-        codes = list(dict.fromkeys((tags or {}).get(vocabulary, [])))
-        found = taxonomy.by_codes(vocabulary, codes)
-        if len(found) != len(codes):
-            raise Invalid(_l("Étiquette inconnue."), field=vocabulary)
-        terms.extend(found)
-    return terms
-
-
 def _is_new_member(user: User) -> bool:
     published = db.session.scalar(select(func.count()).select_from(Post).where(
         Post.author_id == user.id, Post.state == "published"))
@@ -537,7 +526,7 @@ def check_create_post(actor: User, wall: Wall, *, body: str, title: str = "",
         require(actor, "post.announce", wall)
     body = _clean_body(body, POST_BODY_MAX)
     title = _clean_title(title, required=kind == "question")
-    terms = _check_tags(tags)
+    terms = taxonomy.check_terms(tags, TAG_VOCABULARIES, _l("Étiquette inconnue."))
     if len(files) > MAX_ATTACHMENTS:
         raise Invalid(_l("%(n)d pièces jointes au plus.", n=MAX_ATTACHMENTS), field="files")
     _check_not_duplicate(actor, body, wall_id=wall.id)
