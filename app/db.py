@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, event
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, and_, event, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -23,6 +23,25 @@ def utcnow() -> datetime:
 def valid_id(value: object) -> bool:
     """An id as a client may send it: a positive integer that fits the column (not a bool)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ID_MAX
+
+
+def load_with_membership(model: type, row_id: int, member_key: InstrumentedAttribute,
+                         user_id: int, *, lock: bool = False) -> tuple | None:
+    """`(row, my membership or None)` in one query, or None when the row does not exist.
+
+    A channel with my channel membership, an event with my answer, a session with my seat:
+    permission rules read both. `member_key` is the membership's foreign key to `model`
+    (e.g. `ChannelMember.channel_id`); its model has a `user_id`. `lock` takes the row lock
+    (FOR UPDATE on PostgreSQL; SQLite serialises writers anyway) that orders concurrent
+    writes on the row, and reloads it so the locked values are the ones read.
+    """
+    membership = member_key.class_
+    stmt = (select(model, membership).where(model.id == row_id)
+            .outerjoin(membership, and_(member_key == model.id, membership.user_id == user_id)))
+    if lock:
+        stmt = stmt.with_for_update(of=model).execution_options(populate_existing=True)
+    row = db.session.execute(stmt).first()
+    return None if row is None else (row[0], row[1])
 
 
 class UTCDateTime(TypeDecorator):

@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..accounts.services import hash_token, new_token
-from ..db import utcnow, valid_id
+from ..db import load_with_membership, utcnow, valid_id
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..library import services as library
@@ -85,15 +85,10 @@ def access_event(actor: User, event_id: int, *, lock: bool = False) -> EventAcce
     if not valid_id(event_id):
         raise NotFound()
     require(actor, "agenda.view", hide=True)
-    stmt = (select(AgendaEvent, AgendaRsvp).where(AgendaEvent.id == event_id)
-            .outerjoin(AgendaRsvp, and_(AgendaRsvp.event_id == AgendaEvent.id,
-                                        AgendaRsvp.user_id == actor.id)))
-    if lock:
-        stmt = stmt.with_for_update(of=AgendaEvent).execution_options(populate_existing=True)
-    row = db.session.execute(stmt).first()
+    row = load_with_membership(AgendaEvent, event_id, AgendaRsvp.event_id, actor.id, lock=lock)
     if row is None:
         raise NotFound()
-    access = EventAccess(row[0], row[1])
+    access = EventAccess(*row)
     require(actor, "agenda.event.view", access, hide=True)
     return access
 

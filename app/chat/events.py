@@ -82,7 +82,7 @@ def on_history(payload) -> dict:
     if isinstance(limit, bool) or not isinstance(limit, int) \
             or not 1 <= limit <= services.HISTORY_MAX or (before_id and after_id):
         raise Malformed()
-    messages, has_more = services.check_history(
+    messages, has_more = services.access_history(
         current_user, channel_id, before_id=before_id, after_id=after_id, limit=limit)
     return {"ok": True, "messages": [services.message_dict(m) for m in messages],
             "has_more": has_more}

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
-from ..db import on_commit, utcnow, valid_id
+from ..db import load_with_membership, on_commit, utcnow, valid_id
 from ..errors import Invalid, NotFound, RateLimited, TooLong
 from ..extensions import db, limiter
 from ..mentions import mentioned_ids, render_with_mentions
@@ -88,15 +88,11 @@ def access_channel(actor: User, channel_id: int, *, lock: bool = False) -> Chann
     orders the messages of a channel (PostgreSQL; SQLite serialises writers anyway)."""
     if not valid_id(channel_id) or not can(actor, "chat.use"):
         raise NotFound()
-    stmt = (select(Channel, ChannelMember).where(Channel.id == channel_id)
-            .outerjoin(ChannelMember, and_(ChannelMember.channel_id == Channel.id,
-                                           ChannelMember.user_id == actor.id)))
-    if lock:
-        stmt = stmt.with_for_update(of=Channel).execution_options(populate_existing=True)
-    row = db.session.execute(stmt).first()
+    row = load_with_membership(Channel, channel_id, ChannelMember.channel_id, actor.id,
+                               lock=lock)
     if row is None:
         raise NotFound()
-    access = ChannelAccess(row[0], row[1])
+    access = ChannelAccess(*row)
     require(actor, "chat.channel.view", access, hide=True)
     return access
 
@@ -157,7 +153,7 @@ def history(access: ChannelAccess, *, before_id: int | None = None,
     return list(reversed(rows[:limit])), len(rows) > limit
 
 
-def check_history(actor: User, channel_id: int, *, before_id: int | None = None,
+def access_history(actor: User, channel_id: int, *, before_id: int | None = None,
                   after_id: int | None = None,
                   limit: int = HISTORY_DEFAULT) -> tuple[list[Message], bool]:
     if before_id is not None and after_id is not None:

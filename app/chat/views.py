@@ -18,12 +18,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..accounts.models import User
 from ..db import transaction, valid_id
 from ..errors import Invalid, NotFound, RateLimited
-from ..extensions import db
+from ..members.services import member_choices
 from ..permissions import can, require
 from . import services
 from .forms import (
@@ -62,14 +60,6 @@ def _search() -> str:
     return " ".join(request.args.get("q", "").split())[:80]
 
 
-def _member_choices(exclude: set[int]) -> list[tuple[int, str]]:
-    """Active members to choose from (a conversation, an invitation), by name."""
-    rows = db.session.execute(
-        select(User.id, User.display_name).where(User.status == "active")
-        .order_by(User.display_name, User.id))
-    return [(uid, name) for uid, name in rows if uid not in exclude]
-
-
 # The channel list ------------------------------------------------------------------------------
 
 @bp.get("")
@@ -80,7 +70,7 @@ def index():
 def _render_index(channel_form: ChannelForm, direct_form: DirectForm, status: int = 200):
     q = _search()
     lists = services.channel_list(current_user, q)
-    direct_form.members.choices = _member_choices({current_user.id})
+    direct_form.members.choices = member_choices({current_user.id})
     services.remember_badge(current_user, lists.unread.total)
     partner_ids = [uid for item in lists.directs for uid, _name in item.partners]
     return render_template(
@@ -147,7 +137,7 @@ def _render_channel(access: services.ChannelAccess, status: int = 200, *, draft:
     invite_form = None
     if can(current_user, "chat.channel.invite", access):
         invite_form = InviteForm(formdata=None)
-        invite_form.members.choices = _member_choices({m.user_id for m in members})
+        invite_form.members.choices = member_choices({m.user_id for m in members})
     # The newest messages shown are read (also without JavaScript): the menu badge shows
     # what remains, without a query of its own.
     will_read = (membership is not None and before_id is None and status == 200

@@ -18,13 +18,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse_many
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from .. import taxonomy
 from ..accounts.models import User
 from ..agenda import services as agenda
-from ..db import valid_id
+from ..db import load_with_membership, valid_id
 from ..errors import Invalid, NotFound, RateLimited, TooLong
 from ..extensions import db, limiter
 from ..library import services as library
@@ -100,15 +100,11 @@ class SessionAccess:
 def _load(actor: User, session_id: int, *, lock: bool = False) -> SessionAccess:
     if not valid_id(session_id) or not can(actor, "codev.use"):
         raise NotFound()
-    stmt = (select(CodevSession, CodevParticipant).where(CodevSession.id == session_id)
-            .outerjoin(CodevParticipant, and_(CodevParticipant.session_id == CodevSession.id,
-                                              CodevParticipant.user_id == actor.id)))
-    if lock:
-        stmt = stmt.with_for_update(of=CodevSession).execution_options(populate_existing=True)
-    row = db.session.execute(stmt).first()
+    row = load_with_membership(CodevSession, session_id, CodevParticipant.session_id, actor.id,
+                               lock=lock)
     if row is None:
         raise NotFound()
-    return SessionAccess(row[0], row[1])
+    return SessionAccess(*row)
 
 
 def access_session(actor: User, session_id: int, *, lock: bool = False) -> SessionAccess:

@@ -10,12 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..accounts.models import User
 from ..db import transaction, valid_id
 from ..errors import Invalid
-from ..extensions import db
+from ..members.services import member_choices
 from ..permissions import can, require
 from . import services
 from .forms import (
@@ -30,13 +28,6 @@ bp = Blueprint("codev", __name__, url_prefix="/codeveloppement")
 
 SESSION = "<int(max=2147483647):session_id>"
 MEMBER = "<int(max=2147483647):user_id>"
-
-
-def _member_choices(exclude: set[int]) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(User.id, User.display_name).where(User.status == "active")
-        .order_by(User.display_name, User.id))
-    return [(uid, name) for uid, name in rows if uid not in exclude]
 
 
 def _durations(form, phases) -> dict[str, object]:
@@ -59,7 +50,7 @@ def index():
 def _schedule_form(phases, formdata=True):
     form_class = add_duration_fields(ScheduleForm, phases)
     form = form_class() if formdata else form_class(formdata=None)
-    choices = _member_choices({current_user.id})
+    choices = member_choices({current_user.id})
     form.client_id.choices = [(0, _("— Choisir —")), *choices]
     form.consultant_ids.choices = choices
     return form

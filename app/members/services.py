@@ -51,6 +51,14 @@ def access_member(actor: User, user_id: int) -> User:
     return user
 
 
+def member_choices(exclude: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, str]]:
+    """Active members to choose from (a conversation, an invitation, a session), by name."""
+    rows = db.session.execute(
+        select(User.id, User.display_name).where(User.status == "active")
+        .order_by(User.display_name, User.id))
+    return [(uid, name) for uid, name in rows if uid not in exclude]
+
+
 @dataclass
 class ProfileData:
     display_name: str

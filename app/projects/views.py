@@ -214,7 +214,7 @@ def chat_tab(project_id: int):
     channel_id = access.project.channel_id
     messages = []
     if channel_id and access.is_member:
-        messages, _more = chat.check_history(current_user, channel_id, limit=20)
+        messages, _more = chat.access_history(current_user, channel_id, limit=20)
     return _render_tab("chat.html", access, "chat", messages=messages)
 
 
