@@ -93,8 +93,8 @@ def access_user(actor: User, user_id: int) -> User:
     return user
 
 
-def audit(actor: User | None, action: str, target_type: str, target_id: int | None,
-          reason: str | None = None, **detail) -> None:
+def do_audit(actor: User | None, action: str, target_type: str, target_id: int | None,
+             reason: str | None = None, **detail) -> None:
     db.session.add(AuditEvent(actor_id=actor.id if actor else None, action=action,
                               target_type=target_type, target_id=target_id,
                               reason=reason, detail=detail))
@@ -120,19 +120,22 @@ def check_create_user(email: str, display_name: str, password: str, role: str) -
         raise Invalid(_l("Un compte existe déjà avec cette adresse."), field="email")
     user = do_create_user(email, check_display_name(display_name),
                           check_password(password, email), role)
-    audit(None, "user.create", "user", user.id, role=role)
+    do_audit(None, "user.create", "user", user.id, role=role)
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user matching these credentials if they may log in, else None (never says why)."""
+def check_login(email: str, password: str) -> User | None:
+    """The user matching these credentials if they may log in, else None (never says why).
+
+    Lifts the member's suspension when its end date has passed: the login is where a
+    member comes back."""
     user = user_by_email(email)
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None
-    lift_expired_suspension(user)
+    do_lift_expired_suspension(user)
     if not user.is_active:
         return None
     return user
@@ -173,6 +176,10 @@ def check_invite(actor: User | None, raw_email: str, role: str = "member") -> In
     if pending is not None:
         pending.role = role
         return do_resend_invitation(actor, pending)
+    return do_invite(actor, email, role)
+
+
+def do_invite(actor: User | None, email: str, role: str) -> Invitation:
     token, token_hash = new_token()
     invitation = Invitation(
         email=email, role=role, token_hash=token_hash,
@@ -181,7 +188,7 @@ def check_invite(actor: User | None, raw_email: str, role: str = "member") -> In
     )
     db.session.add(invitation)
     db.session.flush()
-    audit(actor, "invitation.create", "invitation", invitation.id, email=email, role=role)
+    do_audit(actor, "invitation.create", "invitation", invitation.id, email=email, role=role)
     _send_invitation(invitation, token, actor)
     return invitation
 
@@ -201,7 +208,7 @@ def do_resend_invitation(actor: User | None, invitation: Invitation) -> Invitati
     token, invitation.token_hash = new_token()
     invitation.expires_at = utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
     invitation.sent_count += 1
-    audit(actor, "invitation.resend", "invitation", invitation.id, email=invitation.email)
+    do_audit(actor, "invitation.resend", "invitation", invitation.id, email=invitation.email)
     _send_invitation(invitation, token, actor)
     return invitation
 
@@ -210,7 +217,7 @@ def do_revoke_invitation(actor: User, invitation: Invitation) -> None:
     if not invitation.is_pending:
         raise Invalid(_l("Cette invitation n'est plus en attente."))
     invitation.revoked_at = utcnow()
-    audit(actor, "invitation.revoke", "invitation", invitation.id, email=invitation.email)
+    do_audit(actor, "invitation.revoke", "invitation", invitation.id, email=invitation.email)
 
 
 def invitation_by_token(token: str) -> Invitation:
@@ -231,7 +238,7 @@ def check_accept_invitation(token: str, display_name: str, password: str) -> Use
     user = do_create_user(invitation.email, name, password, invitation.role)
     invitation.accepted_at = utcnow()
     invitation.user_id = user.id
-    audit(user, "invitation.accept", "invitation", invitation.id)
+    do_audit(user, "invitation.accept", "invitation", invitation.id)
     return user
 
 
@@ -252,13 +259,17 @@ def _issue_token(user: User, purpose: str, hours: int, new_email: str | None = N
     return token
 
 
-def request_password_reset(raw_email: str) -> None:
+def check_request_password_reset(raw_email: str) -> None:
     """Email a reset link if the account exists and is active; silent otherwise."""
     user = user_by_email(raw_email)
     if user is not None:
-        lift_expired_suspension(user)
+        do_lift_expired_suspension(user)
     if user is None or not user.is_active:
         return
+    do_send_password_reset(user)
+
+
+def do_send_password_reset(user: User) -> None:
     token = _issue_token(user, "reset", current_app.config["RESET_TOKEN_HOURS"])
     link = url_for("accounts.reset_password", token=token, _external=True)
     email, name = user.email, user.display_name
@@ -289,7 +300,7 @@ def check_reset_password(token: str, password: str) -> User:
         raise NotFound()
     do_set_password(user, check_password(password, user.email))
     row.used_at = utcnow()
-    audit(user, "user.password_reset", "user", user.id)
+    do_audit(user, "user.password_reset", "user", user.id)
     return user
 
 
@@ -308,7 +319,7 @@ def check_change_password(user: User, current: str, new: str) -> None:
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         raise Invalid(_l("Mot de passe actuel incorrect."), field="current_password")
     do_set_password(user, check_password(new, user.email))
-    audit(user, "user.password_change", "user", user.id)
+    do_audit(user, "user.password_change", "user", user.id)
 
 
 def check_request_email_change(user: User, password: str, raw_email: str) -> None:
@@ -322,6 +333,10 @@ def check_request_email_change(user: User, password: str, raw_email: str) -> Non
         # Same wording whether the address is taken or not would confuse the member here;
         # only logged-in members reach this form, so saying it is taken is acceptable.
         raise Invalid(_l("Cette adresse est déjà utilisée par un autre compte."), field="email")
+    do_request_email_change(user, email)
+
+
+def do_request_email_change(user: User, email: str) -> None:
     token = _issue_token(user, "email", 24, new_email=email)
     link = url_for("accounts.confirm_email", token=token, _external=True)
     name = user.display_name
@@ -336,16 +351,24 @@ def check_confirm_email(token: str) -> User:
         raise NotFound()
     if user_by_email(row.new_email):
         raise Invalid(_l("Cette adresse est déjà utilisée par un autre compte."))
+    do_change_email(user, row)
+    return user
+
+
+def do_change_email(user: User, row: AccountToken) -> None:
     old = user.email
     user.email = row.new_email
     row.used_at = utcnow()
-    audit(user, "user.email_change", "user", user.id, old=old, new=user.email)
-    return user
+    do_audit(user, "user.email_change", "user", user.id, old=old, new=user.email)
 
 
 def check_set_locale(user: User, locale: str) -> None:
     if locale not in current_app.config["LANGUAGES"]:
         raise Invalid(_l("Langue inconnue."), field="locale")
+    do_set_locale(user, locale)
+
+
+def do_set_locale(user: User, locale: str) -> None:
     user.locale = locale
 
 
@@ -356,7 +379,7 @@ def check_change_role(actor: User, target: User, role: str) -> None:
     if role not in ROLES:
         raise Invalid(_l("Rôle inconnu."), field="role")
     if role != target.role:
-        audit(actor, "user.role", "user", target.id, old=target.role, new=role)
+        do_audit(actor, "user.role", "user", target.id, old=target.role, new=role)
         target.role = role
 
 
@@ -387,7 +410,7 @@ def do_change_status(actor: User | None, target: User, status: str, reason: str 
                      until: datetime | None = None) -> None:
     """Suspending rotates the session token, so the member's open sessions end at once.
 
-    `until` ends a suspension by itself (see `lift_expired_suspension`); suspending a
+    `until` ends a suspension by itself (see `do_lift_expired_suspension`); suspending a
     suspended member again only changes that end. `actor` is None when an operator acts
     from the command line.
     """
@@ -398,11 +421,11 @@ def do_change_status(actor: User | None, target: User, status: str, reason: str 
     until = until if status == "suspended" else None
     if status == target.status:
         if status == "suspended" and until != target.suspended_until:
-            audit(actor, "user.suspension_changed", "user", target.id, reason=reason or None,
+            do_audit(actor, "user.suspension_changed", "user", target.id, reason=reason or None,
                   old_until=_iso(target.suspended_until), until=_iso(until))
             target.suspended_until = until
         return
-    audit(actor, f"user.{status}", "user", target.id, reason=reason or None,
+    do_audit(actor, f"user.{status}", "user", target.id, reason=reason or None,
           old=target.status, new=status, until=_iso(until))
     target.status = status
     target.suspended_until = until
@@ -416,7 +439,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def lift_expired_suspension(user: User, now: datetime | None = None) -> bool:
+def do_lift_expired_suspension(user: User, now: datetime | None = None) -> bool:
     """End a suspension whose end date has passed; True if it did.
 
     The status column stays the one truth about who may come in (the login, the directory
@@ -428,7 +451,7 @@ def lift_expired_suspension(user: User, now: datetime | None = None) -> bool:
     if user.status != "suspended" or user.suspended_until is None \
             or user.suspended_until > now:
         return False
-    audit(None, "user.suspension_expired", "user", user.id,
+    do_audit(None, "user.suspension_expired", "user", user.id,
           until=_iso(user.suspended_until))
     user.status = "active"
     user.suspended_until = None
@@ -441,7 +464,7 @@ def do_lift_expired_suspensions(now: datetime | None = None) -> int:
     users = db.session.scalars(select(User).where(
         User.status == "suspended", User.suspended_until.is_not(None),
         User.suspended_until <= now))
-    return sum(lift_expired_suspension(user, now) for user in users)
+    return sum(do_lift_expired_suspension(user, now) for user in users)
 
 
 def members_for_admin(query: str = "") -> list[User]:

@@ -56,7 +56,7 @@ def login():
     if form.validate_on_submit():
         # One unit of work: logging in may also lift a suspension whose end date has passed.
         with transaction():
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.check_login(form.email.data, form.password.data)
             if user is not None:
                 services.do_touch_last_seen(user)
         if user is not None:
@@ -106,7 +106,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         with transaction():
-            services.request_password_reset(form.email.data)
+            services.check_request_password_reset(form.email.data)
         flash(_("Si un compte actif correspond à cette adresse, un lien de réinitialisation "
                 "vient d'y être envoyé."), "info")
         return redirect(url_for("accounts.login"))

@@ -90,19 +90,27 @@ def _term_id(vocabulary: str, code: str) -> int | None:
 
 
 def check_update_profile(actor: User, member: User, data: ProfileData) -> None:
+    """Validate every field first, so that a refused form changes nothing."""
     require(actor, "profile.edit", member)
-    member.display_name = check_display_name(data.display_name)
-    profile = member.profile
-    for name in TEXT_LIMITS:
-        setattr(profile, name, _clean_line(getattr(data, name), name))
+    display_name = check_display_name(data.display_name)
+    lines = {name: _clean_line(getattr(data, name), name) for name in TEXT_LIMITS}
     bio = (data.bio or "").strip()
     if len(bio) > BIO_MAX:
         raise Invalid(_l("La présentation est trop longue (%(n)d caractères au plus).",
                          n=BIO_MAX), field="bio")
-    profile.bio = bio
-    for vocabulary, column in SINGLE_VOCABULARIES.items():
-        setattr(profile, column, _term_id(vocabulary, getattr(data, vocabulary)))
-    profile.tags = taxonomy.check_terms(data.tags, MULTI_VOCABULARIES, _l("Valeur inconnue."))
+    terms = {column: _term_id(vocabulary, getattr(data, vocabulary))
+             for vocabulary, column in SINGLE_VOCABULARIES.items()}
+    tags = taxonomy.check_terms(data.tags, MULTI_VOCABULARIES, _l("Valeur inconnue."))
+    do_update_profile(member, display_name, {**lines, **terms, "bio": bio}, tags)
+
+
+def do_update_profile(member: User, display_name: str, columns: dict[str, object],
+                      tags: list) -> None:
+    member.display_name = display_name
+    profile = member.profile
+    for name, value in columns.items():
+        setattr(profile, name, value)
+    profile.tags = tags
     do_index_profile(member)
 
 
@@ -154,18 +162,27 @@ def check_set_avatar(actor: User, member: User, raw: bytes) -> None:
         raise Invalid(_l("L'image dépasse la taille autorisée (%(size)s).",
                          size=format_size(limit)), field="avatar")
     content, suffix = _decode_avatar(raw)
+    do_set_avatar(member, content, suffix)
+
+
+def do_set_avatar(member: User, content: bytes, suffix: str) -> None:
+    """Store the re-encoded image; the previous one is deleted once the change commits."""
     stored = get_storage().save(content, suffix=suffix)
-    old = member.profile.avatar_key
-    member.profile.avatar_key = stored.key
-    if old:
-        storage = get_storage()
-        on_commit(lambda: storage.delete(old))
+    _replace_avatar(member, stored.key)
 
 
 def check_remove_avatar(actor: User, member: User) -> None:
     require(actor, "profile.edit", member)
+    do_remove_avatar(member)
+
+
+def do_remove_avatar(member: User) -> None:
+    _replace_avatar(member, None)
+
+
+def _replace_avatar(member: User, key: str | None) -> None:
     old = member.profile.avatar_key
-    member.profile.avatar_key = None
+    member.profile.avatar_key = key
     if old:
         storage = get_storage()
         on_commit(lambda: storage.delete(old))

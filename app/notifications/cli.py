@@ -17,5 +17,5 @@ def digest() -> None:
     # Links in the emails are built with url_for: give it the public address.
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
             transaction():
-        sent = services.send_digests()
+        sent = services.do_send_digests()
     click.echo(f"{sent} e-mails de synthèse envoyés.")

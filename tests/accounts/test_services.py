@@ -30,7 +30,7 @@ def test_invite_sends_one_mail_with_single_use_link(app, admin, outbox):
     with transaction():
         user = services.check_accept_invitation(token, "Léa Fontaine", "une-phrase-longue")
     assert user.email == "nouvelle@exemple.fr"
-    assert services.authenticate("NOUVELLE@exemple.fr", "une-phrase-longue") == user
+    assert services.check_login("NOUVELLE@exemple.fr", "une-phrase-longue") == user
     with pytest.raises(NotFound):
         services.check_accept_invitation(token, "Léa Fontaine", "une-phrase-longue")
 
@@ -100,12 +100,12 @@ def test_accept_validates_name_and_password(app, admin, outbox):
         services.check_accept_invitation(token, "Léa", "a@exemple.fr")
 
 
-def test_authenticate_wrong_password_unknown_and_suspended(app, member):
-    assert services.authenticate(member.email, "mauvais-mot-de-passe") is None
-    assert services.authenticate("inconnu@exemple.fr", PASSWORD) is None
-    assert services.authenticate(member.email, PASSWORD) == member
+def test_login_wrong_password_unknown_and_suspended(app, member):
+    assert services.check_login(member.email, "mauvais-mot-de-passe") is None
+    assert services.check_login("inconnu@exemple.fr", PASSWORD) is None
+    assert services.check_login(member.email, PASSWORD) == member
     suspended = make_user(status="suspended")
-    assert services.authenticate(suspended.email, PASSWORD) is None
+    assert services.check_login(suspended.email, PASSWORD) is None
 
 
 def test_password_hash_uses_a_modern_kdf(app, member):
@@ -116,7 +116,7 @@ def test_password_hash_uses_a_modern_kdf(app, member):
         with transaction():
             services.do_set_password(member, "une-phrase-longue")
     assert member.password_hash.startswith("scrypt:")
-    assert services.authenticate(member.email, "une-phrase-longue") == member
+    assert services.check_login(member.email, "une-phrase-longue") == member
 
 
 def test_emails_are_unique_case_insensitively(app, member):
@@ -126,14 +126,14 @@ def test_emails_are_unique_case_insensitively(app, member):
 
 def test_password_reset_token_is_single_use(app, member, outbox):
     with transaction():
-        services.request_password_reset(member.email.upper())
+        services.check_request_password_reset(member.email.upper())
     assert len(outbox) == 1
     token = outbox[0].body.split("/mot-de-passe/nouveau/")[1].split()[0]
     old_session = member.session_token
     with transaction():
         services.check_reset_password(token, "nouveau-mot-de-passe")
     assert member.session_token != old_session
-    assert services.authenticate(member.email, "nouveau-mot-de-passe") == member
+    assert services.check_login(member.email, "nouveau-mot-de-passe") == member
     with pytest.raises(NotFound):
         services.check_reset_password(token, "encore-un-autre-mdp")
 
@@ -141,14 +141,14 @@ def test_password_reset_token_is_single_use(app, member, outbox):
 def test_password_reset_for_unknown_or_suspended_sends_nothing(app, outbox):
     suspended = make_user(status="suspended")
     with transaction():
-        services.request_password_reset("inconnu@exemple.fr")
-        services.request_password_reset(suspended.email)
+        services.check_request_password_reset("inconnu@exemple.fr")
+        services.check_request_password_reset(suspended.email)
     assert outbox == []
 
 
 def test_expired_reset_token_is_refused(app, member, outbox):
     with transaction():
-        services.request_password_reset(member.email)
+        services.check_request_password_reset(member.email)
     token = outbox[0].body.split("/mot-de-passe/nouveau/")[1].split()[0]
     with transaction():
         for row in db.session.scalars(db.select(services.AccountToken)):

@@ -89,22 +89,22 @@ def test_next_day_digest_has_only_the_new_ones(app, people, outbox):
     notify(lea, "reply", people.paul, text="Première")
     now = utcnow()
     with app.test_request_context(), transaction():
-        assert services.send_digests(now) == 1
+        assert services.do_send_digests(now) == 1
     notify(lea, "reply", people.paul, text="Deuxième")
     with app.test_request_context(), transaction():
-        assert services.send_digests(now + timedelta(minutes=5)) == 0  # same day
+        assert services.do_send_digests(now + timedelta(minutes=5)) == 0  # same day
     with app.test_request_context(), transaction():
-        assert services.send_digests(now + timedelta(days=1)) == 1
+        assert services.do_send_digests(now + timedelta(days=1)) == 1
     assert "Deuxième" in outbox[-1].body and "Première" not in outbox[-1].body
     assert outbox[-1].subject == "Votre synthèse : 1 notification"
     with app.test_request_context(), transaction():
-        assert services.send_digests(now + timedelta(days=2)) == 0  # nothing new
+        assert services.do_send_digests(now + timedelta(days=2)) == 0  # nothing new
 
 
 def test_digest_needs_something_to_say(app, people, outbox):
     set_prefs(people.lea, reply="digest")
     with app.test_request_context(), transaction():
-        assert services.send_digests() == 0
+        assert services.do_send_digests() == 0
     assert outbox == []
     db.session.expire_all()
     assert people.lea.digest_sent_at is None
@@ -114,7 +114,7 @@ def test_digest_is_not_sent_when_the_transaction_fails(app, people, outbox):
     set_prefs(people.lea, reply="digest")
     notification = notify(people.lea, "reply", people.paul)
     with pytest.raises(RuntimeError), app.test_request_context(), transaction():
-        services.send_digests()
+        services.do_send_digests()
         raise RuntimeError("boom")
     assert outbox == []
     db.session.expire_all()
@@ -122,12 +122,12 @@ def test_digest_is_not_sent_when_the_transaction_fails(app, people, outbox):
 
 
 def test_long_digests_are_capped(app, people, outbox, monkeypatch):
-    monkeypatch.setattr(services, "DIGEST_ITEMS_MAX", 3)
+    monkeypatch.setattr(services.digests, "DIGEST_ITEMS_MAX", 3)
     set_prefs(people.lea, reply="digest")
     for n in range(5):
         notify(people.lea, "reply", people.paul, object_id=n, text=f"Réponse {n}")
     with app.test_request_context(), transaction():
-        services.send_digests()
+        services.do_send_digests()
     body = outbox[-1].body
     assert "Réponse 4" in body and "Réponse 2" in body and "Réponse 1" not in body
     assert "… et 2 autres notifications." in body
@@ -148,7 +148,7 @@ def test_unsubscribe_link_from_the_digest_stops_the_next_ones(app, client, runne
                                          "mention": "off", "reaction": "inapp"}
     notify(lea, "mention", people.paul)
     with app.test_request_context(), transaction():
-        assert services.send_digests(utcnow() + timedelta(days=1)) == 0
+        assert services.do_send_digests(utcnow() + timedelta(days=1)) == 0
 
 
 class TestOutsideARequest:
@@ -165,6 +165,6 @@ class TestOutsideARequest:
         assert "https://catalyseurs.example/notifications/preferences" in outbox[-1].body
         notify(people.lea, "reply", people.paul, url="/murs/messages/4")
         with transaction():
-            assert services.send_digests() == 1
+            assert services.do_send_digests() == 1
         assert "https://catalyseurs.example/notifications/desabonnement/" in outbox[-1].body
         assert "https://catalyseurs.example/murs/messages/4" in outbox[-1].body

@@ -260,7 +260,7 @@ def test_follow_race_is_absorbed_by_a_savepoint(people, monkeypatch):
     """Another request inserted the row between our check and our insert."""
     lea = people.lea
     follow(lea, "wall", 3)
-    monkeypatch.setattr(services, "is_following", lambda *args: False)
+    monkeypatch.setattr(services.follows, "is_following", lambda *args: False)
     with transaction():
         assert services.do_follow(lea, "wall", 3) is False
         services.do_follow(lea, "wall", 5)  # the transaction goes on after the conflict
@@ -343,7 +343,7 @@ def test_a_failing_mail_server_does_not_break_the_action(people, outbox, monkeyp
     def broken(*args, **kwargs):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr(services, "send_mail", broken)
+    monkeypatch.setattr(services.notify, "send_mail", broken)
     notification = notify(people.lea, "mention", people.paul)
     assert notification is not None and services.unread_count(people.lea) == 1
 

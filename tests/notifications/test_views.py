@@ -257,7 +257,7 @@ def test_tampered_or_foreign_tokens_are_refused(client, people, app):
 
 def test_expired_unsubscribe_token_is_refused(client, people, monkeypatch):
     token = services.unsubscribe_token(people.lea)
-    monkeypatch.setattr(services, "UNSUBSCRIBE_MAX_AGE", -1)
+    monkeypatch.setattr(services.queries, "UNSUBSCRIBE_MAX_AGE", -1)
     assert client.get(f"/notifications/desabonnement/{token}").status_code == 404
 
 
