@@ -39,6 +39,14 @@ def link_mentions(body: str, names: dict[int, str]) -> str:
     return MENTION_RE.sub(replace, body or "")
 
 
+def mention_names(text: str, users: dict[str, User]) -> str:
+    """`@Name` written in prepared text (the demo data) as the mention markup the composer
+    produces, for each of these members."""
+    for name, user in users.items():
+        text = text.replace(f"@{name}", f"@[{name}]({user.id})")
+    return text
+
+
 def _escape(name: str) -> str:
     return re.sub(r"([\\[\]*_`<>])", r"\\\1", name)
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..db import utcnow
-from ..demo import demo_email
 from ..extensions import db
 from . import services
 from .models import AgendaEvent
@@ -49,11 +48,10 @@ Le kit d'animation présenté est disponible dans la bibliothèque.
 """
 
 
-def load_demo_agenda() -> int:
+def load_demo_agenda(users: dict[str, User]) -> int:
     """Create the demo events that do not exist yet, with a few answers. Returns how many
     events were created."""
-    users = {u.email: u for u in db.session.scalars(select(User))}
-    organizer = users[demo_email("Mehdi Benali")]
+    organizer = users["Mehdi Benali"]
     created = 0
     for kind, title, days, hour, minutes, capacity, description, attendees in EVENTS:
         if db.session.scalar(select(AgendaEvent.id).where(AgendaEvent.title == title)):
@@ -65,7 +63,7 @@ def load_demo_agenda() -> int:
             description=description, capacity=capacity,
             visio_url="https://visio.catalyseurs.example/agenda"))
         for name in attendees:
-            services.check_rsvp(users[demo_email(name)], event.id, "going")
+            services.check_rsvp(users[name], event.id, "going")
         if days < 0:
             services.check_set_replay(organizer, event.id, PAST_REPLAY)
             services.check_attach_document(organizer, event.id, "minutes",

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..db import utcnow
-from ..demo import demo_email
 from ..extensions import db
 from . import services
 from .models import CodevSession
@@ -23,22 +22,17 @@ SESSIONS = [
 ]
 
 
-def load_demo_codev() -> int:
+def load_demo_codev(users: dict[str, User]) -> int:
     """Schedule the demo sessions that do not exist yet. Returns how many were created."""
-    users = {u.email: u for u in db.session.scalars(select(User))}
-
-    def user(name: str) -> User:
-        return users[demo_email(name)]
-
     created = 0
     for subject, days, facilitator, client, consultants in SESSIONS:
         if db.session.scalar(select(CodevSession.id).where(CodevSession.subject == subject)):
             continue
         when = (utcnow() + timedelta(days=days)).replace(hour=12, minute=30, second=0,
                                                          microsecond=0)
-        services.check_schedule(user(facilitator), services.SessionData(
+        services.check_schedule(users[facilitator], services.SessionData(
             subject=subject, scheduled_at=when,
             visio_url="https://visio.catalyseurs.example/codeveloppement",
-            client_id=user(client).id, consultant_ids=[user(n).id for n in consultants]))
+            client_id=users[client].id, consultant_ids=[users[n].id for n in consultants]))
         created += 1
     return created

@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..demo import PEOPLE, demo_email
 from ..extensions import db
 from . import services as library
+from .files import check_library_file
 from .models import Document
 
 # (submitter, file name, content, title, type, year, summary, tags, state)
@@ -51,10 +51,8 @@ COLLECTION = ("Vieillir dans son territoire",
               "Études et retours d'expérience sur l'autonomie des personnes âgées.")
 
 
-def load_demo_library() -> int:
+def load_demo_library(users: dict[str, User]) -> int:
     """Create the demo documents that do not exist yet. Returns the documents created."""
-    users = {name: db.session.scalar(select(User).where(User.email == demo_email(name)))
-             for name, *_rest in PEOPLE}
     moderator = users["Mehdi Benali"]
     existing = set(db.session.scalars(select(Document.title)))
     created = 0
@@ -64,7 +62,7 @@ def load_demo_library() -> int:
         submitter = users[name]
         [document] = library.check_submit(
             submitter, None, None,
-            [library.check_library_file(filename, content.encode(), library.max_bytes())],
+            [check_library_file(filename, content.encode(), library.max_bytes())],
             library.DocumentData(title=title, document_type=kind, year=year, summary=summary,
                                  authors=name, licence="cc-by", tags=tags))
         if state == "published":

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..chat import services as chat
-from ..demo import DEMO_DOMAIN
 from ..extensions import db
 from ..library import services as library
 from ..library.files import check_library_file
@@ -44,10 +43,8 @@ PROJECTS = [
 ]
 
 
-def load_demo_projects() -> int:
+def load_demo_projects(users: dict[str, User]) -> int:
     """Create the demo projects that do not exist yet (by title). Returns those created."""
-    users = {u.display_name: u for u in db.session.scalars(
-        select(User).where(User.email.like(f"%@{DEMO_DOMAIN}")))}
     existing = set(db.session.scalars(select(Project.title)))
     created = 0
     for (title, visibility, status, lead_name, member_names, pitch, territory, tags, partners,
