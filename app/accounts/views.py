@@ -188,6 +188,8 @@ def change_email():
 
 @bp.get("/compte/email/<token>")
 def confirm_email(token: str):
+    # A write on GET, on purpose: opening the single-use link sent to the new address is
+    # the confirmation, as every email-change flow does.
     try:
         with transaction():
             services.check_confirm_email(token)

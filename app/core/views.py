@@ -21,7 +21,10 @@ def home():
     feed = notifications.feed(current_user, extra_contexts=extra, before_id=before_id)
     newest = members.newest_members(current_user, limit=6)
     page = render_template("core/home.html", newest=newest, feed=feed)
-    if before_id is None:  # paging back must not move the "Nouveau" marker
+    # A write on GET, on purpose: seeing the feed is what moves the "Nouveau" marker (as
+    # Discourse's "last visit"), after rendering so this page still shows what was new.
+    # Paging back must not move it.
+    if before_id is None:
         with transaction():
             notifications.do_mark_feed_seen(current_user)
     return page
