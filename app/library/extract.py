@@ -5,6 +5,9 @@ application context, so that submitting a 50 MB PDF answers at once; the search 
 refreshed when the text arrives. `LIBRARY_EXTRACT_SYNC` runs it in the calling thread
 (tests, CLI seeding) with the same code path.
 
+The services call this module, never the reverse: `schedule` is handed the job that stores
+the text (the services' `do_extract_version`), so extraction imports nothing of them.
+
 Every extractor is bounded (pages, characters, inflated bytes): a hostile file can make
 extraction give up, never exhaust the server.
 """
@@ -15,10 +18,13 @@ import html
 import logging
 import re
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import Flask
+
+from ..db import on_commit, transaction
 
 TEXT_MAX = 500_000
 PDF_PAGES_MAX = 300
@@ -105,31 +111,27 @@ def _natural(name: str) -> list:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
-def schedule(app: Flask, version_id: int) -> None:
-    """Extract a version's text after the current transaction commits."""
-    from ..db import on_commit
+def schedule(app: Flask, version_id: int, job: Callable[[int], None]) -> None:
+    """Run `job(version_id)` after the current transaction commits, in its own transaction:
+    it reads the version's text (`extract_text`) and stores it."""
+    on_commit(lambda: _dispatch(app, version_id, job))
 
-    on_commit(lambda: _dispatch(app, version_id))
 
-
-def _dispatch(app: Flask, version_id: int) -> None:
+def _dispatch(app: Flask, version_id: int, job: Callable[[int], None]) -> None:
     if app.config.get("LIBRARY_EXTRACT_SYNC"):
-        _run(app, version_id)
+        _run(app, version_id, job)
         return
     global _executor
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="library-extract")
-    _executor.submit(_run, app, version_id)
+    _executor.submit(_run, app, version_id, job)
 
 
-def _run(app: Flask, version_id: int) -> None:
+def _run(app: Flask, version_id: int, job: Callable[[int], None]) -> None:
     """The job's own application context, session and commit point."""
-    from ..db import transaction
-    from . import services
-
     with app.app_context():
         try:
             with transaction():
-                services.do_extract_version(version_id)
+                job(version_id)
         except Exception:
             log.exception("library: text extraction of version %s failed", version_id)

@@ -139,18 +139,10 @@ def queue():
 
 def _render_document(document, status: int = 200, comment_form: CommentForm | None = None,
                      version_form: VersionForm | None = None):
-    versions = services.versions_for(current_user, document)
-    comments = services.comments(current_user, document) if document.is_published else []
-    manage = can(current_user, "library.collections.manage") and document.owner_type is None
+    page = services.document_page(current_user, document)
     return render_template(
-        "library/document.html", document=document, versions=versions, comments=comments,
-        related=services.related(current_user, document),
-        in_collections=services.document_collections(document),
-        all_collections=[c for c, _n in services.collections(current_user)] if manage else [],
+        "library/document.html", **vars(page),
         comment_form=comment_form or CommentForm(), version_form=version_form or VersionForm(),
-        moderator=can(current_user, "library.moderate", document),
-        deletable={c.id for c in comments if can(current_user, "library.comment.delete",
-                                                 services.CommentAccess(c, document))},
         max_bytes=services.max_bytes()), status
 
 

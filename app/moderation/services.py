@@ -94,7 +94,7 @@ ACTION_LABELS = {
     "member.unsuspend": _l("Suspension levée"),
     "wall.create": _l("Mur créé"),
     "wall.premoderation": _l("Pré-modération modifiée"),
-    # The library's decisions (app/library/services.py).
+    # The library's decisions (app/library/services/).
     "document.approve": _l("Document publié"),
     "document.request_changes": _l("Modifications demandées sur un document"),
     "document.reject": _l("Document refusé"),

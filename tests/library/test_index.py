@@ -11,6 +11,7 @@ from app.db import transaction
 from app.extensions import db
 from app.library import services as library
 from app.library.models import Document, FacetCount, SearchEntry, Version
+from app.library.services import queries
 from tests.library.support import data, publish, submit
 
 
@@ -84,7 +85,7 @@ def test_the_counters_and_a_filtered_count_agree(member, moderator):
 
 
 def test_a_search_reaches_a_bounded_set_title_matches_first(member, moderator, monkeypatch):
-    monkeypatch.setattr(library, "CANDIDATES_MAX", 3)
+    monkeypatch.setattr(queries, "CANDIDATES_MAX", 3)
     in_body = [publish(moderator, submit(member, f"b{n}.md", f"Le compostage {n}".encode(),
                                          title=f"Zéro déchet {n}", summary="",
                                          tags={"domain": ["emploi"]}))

@@ -170,7 +170,7 @@ def test_new_version_and_comments_over_http(as_member, member, moderator):
 
 
 def test_a_search_beyond_its_bound_says_so(as_member, member, moderator, monkeypatch):
-    monkeypatch.setattr("app.library.services.CANDIDATES_MAX", 2)
+    monkeypatch.setattr("app.library.services.queries.CANDIDATES_MAX", 2)
     for n in range(3):
         publish(moderator, submit(member, f"{n}.md", f"Ressourcerie {n}".encode(),
                                   title=f"Ressourcerie {n}"))
