@@ -370,7 +370,7 @@ RULES.update({
 # --- Co-development and agenda ---------------------------------------------------------
 
 # Co-development: rules get a `SessionAccess` (`.session`, `.participant` — None for a
-# member who was never invited nor asked) built by app/codev/services.py. Who may post
+# member who was never invited nor asked) built by app/codev/services/access.py. Who may post
 # what depends on the running phase (its code from the taxonomy) and the member's role.
 
 def _codev_part(user: Any, access: Any) -> bool:
@@ -422,7 +422,7 @@ def _codev_publish(user: Any, access: Any) -> bool:
 
 
 # Agenda: rules get an `EventAccess` (`.event`, `.rsvp` — None when the member has no
-# answer) built by app/agenda/services.py.
+# answer) built by app/agenda/services/access.py.
 
 def _agenda_see(user: Any, access: Any) -> bool:
     if not _active(user) or access is None:

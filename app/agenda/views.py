@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..db import transaction, utcnow
+from ..db import transaction
 from ..errors import Invalid
 from ..extensions import limiter
 from ..library import services as library
@@ -29,7 +29,6 @@ from .models import KINDS
 bp = Blueprint("agenda", __name__, url_prefix="/agenda", cli_group="agenda")
 
 EVENT = "<int(max=2147483647):event_id>"
-NETWORK_KINDS = [k for k in KINDS if k not in ("codev", "projet")]
 
 
 @bp.get("/")
@@ -46,7 +45,7 @@ def index():
 
 def _event_form(formdata: bool = True, **kwargs) -> EventForm:
     form = EventForm(**kwargs) if formdata else EventForm(formdata=None, **kwargs)
-    form.kind.choices = [(k, services.KIND_LABELS[k]) for k in NETWORK_KINDS]
+    form.kind.choices = [(k, services.KIND_LABELS[k]) for k in services.NETWORK_KINDS]
     return form
 
 
@@ -112,7 +111,7 @@ def _event_page(access: services.EventAccess, document_form: DocumentForm | None
         documents=services.event_documents(current_user, access.event),
         form=EmptyForm(), replay_form=ReplayForm(formdata=None, obj=access.event),
         document_form=document_form or DocumentForm(formdata=None),
-        is_past=access.event.ends_at <= utcnow(), KIND_LABELS=services.KIND_LABELS,
+        is_past=services.is_past(access.event), KIND_LABELS=services.KIND_LABELS,
         STATE_LABELS=services.STATE_LABELS,
         DOCUMENT_LABELS=services.DOCUMENT_LABELS), status
 

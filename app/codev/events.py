@@ -43,7 +43,7 @@ def on_join(payload) -> dict:
     except ValueError:  # the socket went away before this queued event ran
         return error_ack("invalid")
     get_presence().join(session_id, request.sid, current_user.id)
-    services.announce_presence(session_id)
+    services.do_announce_presence(session_id)
     return {"ok": True, "state": services.state_dict(current_user, access)}
 
 
@@ -57,7 +57,7 @@ def on_leave(payload) -> dict:
 def _leave(sid: str, session_id: int) -> None:
     leave_room(services.room(session_id), sid=sid)
     if get_presence().leave(session_id, sid):
-        services.announce_presence(session_id)
+        services.do_announce_presence(session_id)
 
 
 @handler("codev:sync")
@@ -138,4 +138,4 @@ def on_phase(payload) -> dict:
 @realtime.on_disconnected
 def _disconnected(user_id: int, sid: str) -> None:
     for session_id in get_presence().disconnect(sid):
-        services.announce_presence(session_id)
+        services.do_announce_presence(session_id)

@@ -14,7 +14,6 @@ from flask_login import current_user
 from ..db import transaction, valid_id
 from ..errors import Invalid
 from ..members.services import member_choices
-from ..permissions import can, require
 from . import services
 from .forms import (
     CONFIDENTIALITY_LABELS,
@@ -83,25 +82,21 @@ def schedule():
 @bp.get(f"/{SESSION}")
 def session(session_id: int):
     access = services.access_card(current_user, session_id)
-    if not can(current_user, "codev.session.view", access):
+    page = services.room_page(current_user, access)
+    if page is None:
         return render_template("codev/card.html", access=access, form=EmptyForm())
-    return _room(access)
+    return _room(page)
 
 
-def _room(access: services.SessionAccess, durations_form=None, status: int = 200):
+def _room(page: services.RoomPage, durations_form=None, status: int = 200):
     """The session's page; `durations_form`: the facilitator's form, as they typed it."""
-    state = services.state_dict(current_user, access)
-    phases = services.phases()
-    manage = can(current_user, "codev.session.manage", access)
-    if durations_form is None and access.session.status == "scheduled" and manage:
-        durations_form = add_duration_fields(DurationsForm, phases)(formdata=None)
-        for phase in phases:
-            getattr(durations_form, f"duration_{phase.code}").data = \
-                access.session.durations.get(phase.code, phase.minutes)
+    if durations_form is None and page.durations is not None:
+        durations_form = add_duration_fields(DurationsForm, page.phases)(formdata=None)
+        for code, minutes in page.durations.items():
+            getattr(durations_form, f"duration_{code}").data = minutes
     return render_template(
-        "codev/session.html", access=access, state=state, phases=phases,
-        remaining=services.remaining_seconds(access.session),
-        requests=services.pending_requests(access.session) if manage else [],
+        "codev/session.html", access=page.access, state=page.state, phases=page.phases,
+        remaining=page.remaining, requests=page.requests,
         durations_form=durations_form, form=EmptyForm(), ROLE_LABELS=services.ROLE_LABELS,
         STATUS_LABELS=services.STATUS_LABELS, CONFIDENTIALITY_LABELS=CONFIDENTIALITY_LABELS,
         status_labels={k: str(v) for k, v in services.STATUS_LABELS.items()}), status
@@ -159,12 +154,12 @@ def set_durations(session_id: int):
         else:
             flash(_("Durées enregistrées."), "success")
             return redirect(url_for("codev.session", session_id=session_id))
-    access = services.access_session(current_user, session_id)
-    require(current_user, "codev.session.manage", access)
-    if access.session.status != "scheduled":
-        flash(_("Les durées se règlent avant le début de la session."), "error")
+    try:
+        access = services.access_durations(current_user, session_id)
+    except Invalid as error:
+        flash(error.message, "error")
         return redirect(url_for("codev.session", session_id=session_id))
-    return _room(access, durations_form=form, status=400)
+    return _room(services.room_page(current_user, access), durations_form=form, status=400)
 
 
 @bp.post(f"/{SESSION}/annulation")
@@ -181,12 +176,10 @@ def cancel(session_id: int):
 
 @bp.get(f"/{SESSION}/compte-rendu")
 def record(session_id: int):
-    access, row = services.access_record(current_user, session_id)
-    led = services.led_projects(current_user) \
-        if can(current_user, "codev.action.export", access) else []
-    return render_template("codev/record.html", access=access, record=row, form=EmptyForm(),
-                           led_projects=led,
-                           action_items=services.action_items(access.session) if led else [])
+    page = services.record_page(current_user, session_id)
+    return render_template("codev/record.html", access=page.access, record=page.record,
+                           form=EmptyForm(), led_projects=page.led_projects,
+                           action_items=page.action_items)
 
 
 @bp.post(f"/{SESSION}/compte-rendu/publication")
@@ -223,9 +216,7 @@ def export_actions(session_id: int):
 
 @bp.get(f"/{SESSION}/compte-rendu.md")
 def record_download(session_id: int):
-    access, row = services.access_record(current_user, session_id)
-    anonymised = request.args.get("version") == "anonyme"
-    body = row.anonymised_body if anonymised else row.body
-    name = f"compte-rendu-codev-{access.session.id}{'-anonyme' if anonymised else ''}.md"
+    name, body = services.record_file(current_user, session_id,
+                                      anonymised=request.args.get("version") == "anonyme")
     return Response(body.encode("utf-8"), mimetype="text/markdown; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

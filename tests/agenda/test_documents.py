@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from app.agenda import services
+from app.agenda.services import documents
 from app.db import transaction, utcnow
 from app.errors import Invalid, NotFound, PermissionDenied
 from app.extensions import db
@@ -140,7 +141,7 @@ def test_bad_attachments_are_refused_with_a_field(app, moderator, kind, filename
 
 
 def test_an_event_holds_a_bounded_number_of_documents(app, moderator, monkeypatch):
-    monkeypatch.setattr(services, "EVENT_DOCUMENTS_MAX", 2)
+    monkeypatch.setattr(documents, "EVENT_DOCUMENTS_MAX", 2)
     event = create(moderator)
     attach(moderator, event, filename="a.pdf")
     attach(moderator, event, filename="b.pdf")

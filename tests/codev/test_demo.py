@@ -14,6 +14,7 @@ from app.codev.models import CodevSession
 from app.db import transaction
 from app.demo import load_demo
 from app.extensions import db
+from app.members.demo import load_demo_members
 
 
 def test_demo_sessions_and_events_are_idempotent(app):
@@ -24,8 +25,9 @@ def test_demo_sessions_and_events_are_idempotent(app):
         AgendaEvent.source_type.is_(None)))
     assert (sessions, events) == (2, 4)
     with transaction():
-        assert load_demo_codev() == 0
-        assert load_demo_agenda() == 0
+        _accounts, _created, people = load_demo_members()
+        assert load_demo_codev(people) == 0
+        assert load_demo_agenda(people) == 0
 
 
 def test_the_past_demo_webinar_has_its_replay_and_minutes(app):

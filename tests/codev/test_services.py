@@ -274,7 +274,7 @@ def test_hands_are_raised_in_order_and_lowered_at_the_next_phase(session, people
         assert services.check_hand(people["facilitator"], session.id, False,
                                    client.id) == [consultant.id]
     drive(people, session, "next")
-    assert services._hands(session.id) == []
+    assert services.raised_hands(session.id) == []
 
 
 # The record ---------------------------------------------------------------------------------------
