@@ -8,6 +8,7 @@ from app.extensions import db
 from app.library import services as library
 from app.library.demo import DOCUMENTS, load_demo_library
 from app.library.models import Document
+from app.members.demo import load_demo_members
 from app.taxonomy import TaxonomyTerm
 
 
@@ -17,7 +18,8 @@ def test_demo_library_is_realistic_and_idempotent(app, member):
     with transaction():
         load_demo()
     with transaction():
-        assert load_demo_library() == 0
+        _accounts, _created, people = load_demo_members()
+        assert load_demo_library(people) == 0
     titles = [title for _name, _file, _content, title, *_rest in DOCUMENTS]
     states = dict(db.session.execute(
         select(Document.state, func.count()).where(Document.title.in_(titles))
