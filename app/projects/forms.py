@@ -25,6 +25,7 @@ from ..forms import BaseForm
 from ..library.forms import ACCEPT as LIBRARY_ACCEPT
 from .services import (
     ACTION_STATUS_LABELS,
+    PARIS,
     PARTNERS_MAX,
     STATUS_LABELS,
     VISIBILITY_LABELS,
@@ -146,6 +147,10 @@ class JoinForm(BaseForm):
 class InviteForm(BaseForm):
     members = SelectMultipleField(_l("Membres à ajouter"), coerce=int, validate_choice=False)
 
+    def load_choices(self, users) -> InviteForm:
+        self.members.choices = [(u.id, u.display_name) for u in users]
+        return self
+
 
 class ActionForm(BaseForm):
     title = StringField(_l("Action"), render_kw={"maxlength": 200})
@@ -195,6 +200,14 @@ class MeetingForm(BaseForm):
                                        "placeholder": "https://"})
     agenda = TextAreaField(_l("Ordre du jour"), render_kw={"rows": 5, "maxlength": 10000})
 
+    def fill(self, meeting) -> MeetingForm:
+        """Pre-fill from a meeting, its start as the Paris wall-clock time typed in."""
+        self.title.data, self.agenda.data = meeting.title, meeting.agenda
+        self.starts_at.data = meeting.starts_at.astimezone(PARIS).replace(tzinfo=None)
+        self.duration_minutes.data = meeting.duration_minutes
+        self.visio_url.data = meeting.visio_url
+        return self
+
     def data_object(self) -> MeetingData:
         return MeetingData(title=self.title.data or "", starts_local=self.starts_at.data,
                            duration_minutes=self.duration_minutes.data,
@@ -211,3 +224,8 @@ class MeetingForm(BaseForm):
 class MinutesForm(BaseForm):
     file = FileField(_l("Fichier du compte rendu"), render_kw={"accept": LIBRARY_ACCEPT})
     title = StringField(_l("Titre (facultatif)"), render_kw={"maxlength": 200})
+
+    @classmethod
+    def for_meeting(cls, meeting_id: int, **kwargs) -> MinutesForm:
+        """One form per meeting on the same page, its fields' ids prefixed by the meeting."""
+        return cls(prefix=f"cr{meeting_id}", **kwargs)

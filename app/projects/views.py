@@ -16,17 +16,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import taxonomy
 from ..chat import services as chat
 from ..db import transaction, valid_id
-from ..errors import Invalid, NotFound
+from ..errors import Invalid
 from ..extensions import limiter
 from ..library import answers as library_answers
 from ..library import services as library
 from ..library.files import read_uploads
 from ..library.forms import SubmitForm, library_query
 from ..permissions import can, require
-from ..storage import get_storage
 from ..walls import services as walls
 from ..walls.forms import PostForm
 from ..web import member_rate_key, wants_json
@@ -124,16 +122,8 @@ def create():
 @bp.get(PROJECT)
 def show(project_id: int):
     access = services.access_project(current_user, project_id)
-    project = services.load_details(access.project)
-    upcoming = [v for v in services.meetings(current_user, access, past_limit=0).upcoming
-                if not v.meeting.is_cancelled]
-    open_actions = [a for a in services.actions(access, services.ActionFilters())
-                    if a.status != "done"]
-    return _render_tab("show.html", access, "overview", project_details=project,
-                       members=services.members(access), upcoming=upcoming[:3],
-                       open_actions=open_actions[:5], join_form=JoinForm(),
-                       requested=services.has_requested(current_user, access),
-                       partner_kinds=dict(taxonomy.choices("actor_profile")))
+    return _render_tab("show.html", access, "overview",
+                       page=services.overview_page(current_user, access), join_form=JoinForm())
 
 
 @bp.route(f"{PROJECT}/modifier", methods=["GET", "POST"])
@@ -162,11 +152,7 @@ def edit(project_id: int):
 @bp.get(f"{PROJECT}/couverture")
 def cover(project_id: int):
     access = services.access_project(current_user, project_id)
-    key = access.project.cover_key
-    storage = get_storage()
-    if not key or not storage.exists(key):
-        raise NotFound()
-    response = send_file(storage.path(key), mimetype="image/jpeg", conditional=True,
+    response = send_file(services.cover_path(access), mimetype="image/jpeg", conditional=True,
                          max_age=3600)
     response.cache_control.public = False
     response.cache_control.private = True
@@ -222,14 +208,9 @@ def chat_tab(project_id: int):
 
 def _members_page(access, status: int = 200, invite_form: InviteForm | None = None,
                   join_form: JoinForm | None = None):
-    invite_form = invite_form or InviteForm()
-    if can(current_user, "project.manage_members", access):
-        invite_form.members.choices = [(u.id, u.display_name)
-                                       for u in services.invitable_members(access)]
-    return _render_tab("members.html", access, "members", status,
-                       members=services.members(access),
-                       requests=services.join_requests(current_user, access),
-                       requested=services.has_requested(current_user, access),
+    page = services.members_page(current_user, access)
+    invite_form = (invite_form or InviteForm()).load_choices(page.invitable)
+    return _render_tab("members.html", access, "members", status, page=page,
                        invite_form=invite_form, join_form=join_form or JoinForm(),
                        ROLE_LABELS=services.ROLE_LABELS)
 
@@ -315,16 +296,11 @@ def leave(project_id: int):
 @bp.post(f"{PROJECT}/membres/{ITEM}/role")
 def set_role(project_id: int, item_id: int):
     access = services.access_project(current_user, project_id)
-    action = request.form.get("action", "")
     try:
         with transaction():
-            if action == "transfer":
-                services.check_transfer(current_user, access, item_id)
-            elif action == "remove":
-                services.check_remove_member(current_user, access, item_id)
-            else:
-                services.check_set_role(current_user, access, item_id,
-                                        request.form.get("role", ""))
+            services.check_change_member(current_user, access, item_id,
+                                         request.form.get("action", ""),
+                                         request.form.get("role", ""))
     except Invalid as error:
         flash(str(error.message), "error")
     else:
@@ -419,28 +395,18 @@ def delete_action(project_id: int, item_id: int):
 
 # Meetings --------------------------------------------------------------------------------
 
-def _minutes_prefix(meeting_id: int) -> str:
-    return f"cr{meeting_id}"
-
-
 def _render_meetings(access, form: MeetingForm | None = None, status: int = 200,
                      minutes_form: tuple[int, MinutesForm] | None = None):
     page = services.meetings(current_user, access,
                              past_after=request.args.get("passees", type=int))
-    views = page.upcoming + page.past
-    targets = {v.meeting.id: services.MeetingAccess(v.meeting, access) for v in views}
-    manageable = {i for i, t in targets.items()
-                  if can(current_user, "project.meeting.manage", t)}
-    # One small form per meeting whose minutes this member may file (prefixed ids).
-    minutes_forms = {
-        v.meeting.id: MinutesForm(formdata=None, prefix=_minutes_prefix(v.meeting.id))
-        for v in views if v.has_started and not v.meeting.is_cancelled
-        and can(current_user, "project.meeting.minutes", targets[v.meeting.id])}
+    # One small form per meeting whose minutes this member may file.
+    minutes_forms = {v.meeting.id: MinutesForm.for_meeting(v.meeting.id, formdata=None)
+                     for v in page.upcoming + page.past if v.may_file_minutes}
     if minutes_form is not None:
         minutes_forms[minutes_form[0]] = minutes_form[1]
     return _render_tab("meetings.html", access, "meetings", status, page=page,
-                       form=form or MeetingForm(), manageable=manageable,
-                       minutes_forms=minutes_forms, RSVP_LABELS=services.RSVP_LABELS)
+                       form=form or MeetingForm(), minutes_forms=minutes_forms,
+                       RSVP_LABELS=services.RSVP_LABELS)
 
 
 @bp.route(f"{PROJECT}/reunions", methods=["GET", "POST"])
@@ -469,16 +435,11 @@ def meetings(project_id: int):
 
 @bp.route(f"{PROJECT}/reunions/{ITEM}/modifier", methods=["GET", "POST"])
 def edit_meeting(project_id: int, item_id: int):
-    access = services.access_project(current_user, project_id)
-    target = services.access_meeting(current_user, access, item_id)
+    target = services.access_project_meeting(current_user, project_id, item_id)
     require(current_user, "project.meeting.manage", target)
     meeting = target.meeting
     if request.method == "GET":
-        form = MeetingForm(formdata=None, title=meeting.title,
-                           starts_at=meeting.starts_at.astimezone(services.PARIS)
-                           .replace(tzinfo=None),
-                           duration_minutes=meeting.duration_minutes,
-                           visio_url=meeting.visio_url, agenda=meeting.agenda)
+        form = MeetingForm(formdata=None).fill(meeting)
     else:
         form = MeetingForm()
         if form.validate_on_submit():
@@ -494,14 +455,13 @@ def edit_meeting(project_id: int, item_id: int):
         else:
             form.field_errors()
     status = 400 if request.method == "POST" else 200
-    return _render_tab("edit_meeting.html", access, "meetings", status, form=form,
+    return _render_tab("edit_meeting.html", target.access, "meetings", status, form=form,
                        meeting=meeting)
 
 
 @bp.post(f"{PROJECT}/reunions/{ITEM}/annuler")
 def cancel_meeting(project_id: int, item_id: int):
-    access = services.access_project(current_user, project_id)
-    target = services.access_meeting(current_user, access, item_id)
+    target = services.access_project_meeting(current_user, project_id, item_id)
     try:
         with transaction():
             services.check_cancel_meeting(current_user, target)
@@ -516,10 +476,9 @@ def cancel_meeting(project_id: int, item_id: int):
 @bp.post(f"{PROJECT}/reunions/{ITEM}/compte-rendu")
 @upload_limit
 def minutes(project_id: int, item_id: int):
-    access = services.access_project(current_user, project_id)
-    target = services.access_meeting(current_user, access, item_id)
+    target = services.access_project_meeting(current_user, project_id, item_id)
     require(current_user, "project.meeting.minutes", target)
-    form = MinutesForm(prefix=_minutes_prefix(item_id))
+    form = MinutesForm.for_meeting(item_id)
     try:
         if not form.validate_on_submit():
             raise Invalid(_("Le formulaire a expiré. Rechargez la page et réessayez."))
@@ -532,7 +491,7 @@ def minutes(project_id: int, item_id: int):
     except Invalid as error:
         form.add_error(Invalid(error.message, field=error.field if error.field in (
             "file", "title") else None))
-        return _render_meetings(access, status=400, minutes_form=(item_id, form))
+        return _render_meetings(target.access, status=400, minutes_form=(item_id, form))
     if document.state == "published":
         flash(_("Le compte rendu est publié dans les documents du projet."), "success")
     else:
@@ -544,8 +503,7 @@ def minutes(project_id: int, item_id: int):
 
 @bp.post(f"{PROJECT}/reunions/{ITEM}/reponse")
 def rsvp(project_id: int, item_id: int):
-    access = services.access_project(current_user, project_id)
-    target = services.access_meeting(current_user, access, item_id)
+    target = services.access_project_meeting(current_user, project_id, item_id)
     try:
         with transaction():
             services.check_rsvp(current_user, target, request.form.get("answer", ""))
@@ -559,8 +517,7 @@ def rsvp(project_id: int, item_id: int):
 
 @bp.get(f"{PROJECT}/reunions/{ITEM}/agenda.ics")
 def meeting_ics(project_id: int, item_id: int):
-    access = services.access_project(current_user, project_id)
-    target = services.access_meeting(current_user, access, item_id)
+    target = services.access_project_meeting(current_user, project_id, item_id)
     response = Response(services.meeting_ics(target), mimetype="text/calendar")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{services.ics_filename(target.meeting)}"')

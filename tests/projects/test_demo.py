@@ -10,6 +10,7 @@ from app.db import transaction
 from app.demo import load_demo
 from app.extensions import db
 from app.library import services as library
+from app.members.demo import load_demo_members
 from app.projects import services
 from app.projects.demo import load_demo_projects
 from app.projects.models import Meeting, Project
@@ -25,7 +26,8 @@ def test_demo_projects_are_idempotent(app):
     with transaction():
         load_demo()  # loads the projects too
     with transaction():
-        assert load_demo_projects() == 0
+        _accounts, _created, people = load_demo_members()
+        assert load_demo_projects(people) == 0
     assert db.session.scalar(select(func.count()).select_from(Project)) == 2
     for project in db.session.scalars(select(Project)):
         lead = db.session.get(User, services.lead_ids(project.id)[0])

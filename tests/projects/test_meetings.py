@@ -270,3 +270,46 @@ def test_minutes_on_the_meetings_page_cost_one_query(app, client, lead, teammate
     with assert_query_count(few.count):
         page = client.get(url)
     assert page.text.count('class="project-minutes"') == 5
+
+
+def test_the_overview_shows_the_next_meetings_not_cancelled_and_the_open_actions(
+        app, lead, teammate, open_project):
+    """A meeting still running counts as coming; one over or cancelled does not."""
+    now_in_paris = datetime.now(services.PARIS).replace(tzinfo=None, second=0, microsecond=0)
+
+    def at(title, start, minutes=60):
+        with transaction():
+            return services.check_create_meeting(lead, access(lead, open_project),
+                                                 services.MeetingData(
+                                                     title=title, starts_local=start,
+                                                     duration_minutes=minutes))
+
+    at("Terminée", now_in_paris - timedelta(hours=3), 60)
+    at("En cours", now_in_paris - timedelta(minutes=30), 120)
+    cancelled = at("Annulée", now_in_paris + timedelta(days=1))
+    with transaction():
+        services.check_cancel_meeting(lead, target(lead, open_project, cancelled))
+    for n in range(1, 5):
+        at(f"Dans {n} jours", now_in_paris + timedelta(days=n, hours=1))
+    with transaction():
+        for n in range(9):
+            services.check_create_action(lead, access(lead, open_project), title=f"Action {n}",
+                                         status="done" if n % 3 == 0 else "todo")
+    page = services.overview_page(teammate, access(teammate, open_project))
+    assert [m.title for m in page.upcoming] == ["En cours", "Dans 1 jours", "Dans 2 jours"]
+    assert [a.title for a in page.open_actions] == ["Action 1", "Action 2", "Action 4",
+                                                    "Action 5", "Action 7"]
+    assert [m.user_id for m in page.members] == [lead.id, teammate.id]
+    assert not page.requested
+
+
+def test_the_meetings_page_says_what_each_member_may_do(app, lead, teammate, open_project):
+    coming, past = plan(lead, open_project, days=2), plan(lead, open_project, days=-1)
+
+    def flags(user):
+        page = services.meetings(user, access(user, open_project))
+        return {v.meeting.id: (v.may_manage, v.may_file_minutes)
+                for v in page.upcoming + page.past}
+
+    assert flags(lead) == {coming.id: (True, False), past.id: (True, True)}
+    assert flags(teammate) == {coming.id: (False, False), past.id: (False, True)}
