@@ -98,7 +98,7 @@ def _can_change_role(user: Any, target: Any) -> bool:
 
 
 # Chat: rules get a `ChannelAccess` (`.channel`, `.membership` — None for a non-member)
-# or a `MessageAccess` (`.message`, `.access`) built by app/chat/services.py.
+# or a `MessageAccess` (`.message`, `.access`) built by app/chat/services/access.py.
 
 def _chat_member(user: Any, access: Any) -> bool:
     return _active(user) and access is not None and access.membership is not None

@@ -23,7 +23,7 @@ def _block(page: str) -> dict:
 
 def test_every_key_the_modules_use_exists():
     used, prefixes = set(), set()
-    for module in JS.glob("*.js"):
+    for module in JS.rglob("*.js"):
         source = module.read_text(encoding="utf-8")
         used |= set(KEY_USE.findall(source))
         prefixes |= set(TEMPLATE_KEY_USE.findall(source))

@@ -16,9 +16,10 @@ from flask_login import current_user
 from flask_socketio import leave_room
 
 from .. import realtime
-from ..db import transaction
+from ..db import transaction, valid_id
 from ..socket_events import Malformed, error_ack, id_field, parse_fields, socket_handler, text_field
 from . import services
+from .fragments import message_payloads
 from .presence import get_presence
 
 MESSAGES = {
@@ -66,7 +67,7 @@ def on_send(payload) -> dict:
     client_id = text_field(fields, "client_id")
     with transaction():
         sent = services.check_send(current_user, channel_id, body, client_id)
-        message = services.message_dict(sent.message)
+        [message] = message_payloads(current_user, sent.access, [sent.message])
     return {"ok": True, "message": message}
 
 
@@ -76,16 +77,29 @@ def on_history(payload) -> dict:
     channel_id = id_field(fields, "channel_id")
     before_id = id_field(fields, "before_id", required=False)
     after_id = id_field(fields, "after_id", required=False)
+    ids = _ids_field(fields)
     limit = fields.get("limit", services.HISTORY_DEFAULT)
     if limit is None:
         limit = services.HISTORY_DEFAULT
     if isinstance(limit, bool) or not isinstance(limit, int) \
-            or not 1 <= limit <= services.HISTORY_MAX or (before_id and after_id):
+            or not 1 <= limit <= services.HISTORY_MAX \
+            or sum(value is not None for value in (before_id, after_id, ids)) > 1:
         raise Malformed()
-    messages, has_more = services.access_history(
-        current_user, channel_id, before_id=before_id, after_id=after_id, limit=limit)
-    return {"ok": True, "messages": [services.message_dict(m) for m in messages],
-            "has_more": has_more}
+    page = services.access_history_page(current_user, channel_id, before_id=before_id,
+                                        after_id=after_id, ids=ids, limit=limit)
+    return {"ok": True, "has_more": page.has_more,
+            "messages": message_payloads(current_user, page.access, page.messages)}
+
+
+def _ids_field(fields: dict) -> list[int] | None:
+    """`ids`: 1 to HISTORY_MAX message ids, or absent."""
+    ids = fields.get("ids")
+    if ids is None:
+        return None
+    if not isinstance(ids, list) or not 1 <= len(ids) <= services.HISTORY_MAX \
+            or not all(valid_id(value) for value in ids):
+        raise Malformed()
+    return ids
 
 
 @handler("chat:read")
@@ -113,7 +127,9 @@ def on_edit(payload) -> dict:
     message_id = id_field(fields, "message_id")
     body = text_field(fields, "body")
     with transaction():
-        message = services.message_dict(services.check_edit(current_user, message_id, body))
+        edited = services.check_edit(current_user, message_id, body)
+        target = services.access_message(current_user, edited.id)
+        [message] = message_payloads(current_user, target.access, [edited])
     return {"ok": True, "message": message}
 
 
@@ -134,7 +150,7 @@ def on_presence(payload) -> dict:
         raise Malformed()
     user_id, changed = get_presence().set_status(request.sid, status)
     if changed and user_id is not None:
-        services.publish_presence(user_id, status)
+        services.do_publish_presence(user_id, status)
     return {"ok": True}
 
 
@@ -144,7 +160,7 @@ def on_presence(payload) -> dict:
 def _connected(user, sid: str) -> None:
     presence = get_presence()
     if presence.connect(sid, user.id):
-        services.publish_presence(user.id, presence.status(user.id))
+        services.do_publish_presence(user.id, presence.status(user.id))
 
 
 @realtime.on_disconnected
@@ -152,7 +168,7 @@ def _disconnected(user_id: int, sid: str) -> None:
     presence = get_presence()
     user_id, changed = presence.disconnect(sid)
     if changed and user_id is not None:
-        services.publish_presence(user_id, presence.status(user_id))
+        services.do_publish_presence(user_id, presence.status(user_id))
 
 
 def _all_sids(user_id: int) -> set[str]:

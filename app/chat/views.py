@@ -22,7 +22,7 @@ from flask_login import current_user
 from ..db import transaction, valid_id
 from ..errors import Invalid, NotFound, RateLimited
 from ..members.services import member_choices
-from ..permissions import can, require
+from ..permissions import require
 from . import services
 from .forms import (
     KIND_LABELS,
@@ -34,6 +34,7 @@ from .forms import (
     InviteForm,
     PreferencesForm,
 )
+from .fragments import message_html
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")
 
@@ -71,11 +72,12 @@ def _render_index(channel_form: ChannelForm, direct_form: DirectForm, status: in
     q = _search()
     lists = services.channel_list(current_user, q)
     direct_form.members.choices = member_choices({current_user.id})
-    services.remember_badge(current_user, lists.unread.total)
-    partner_ids = [uid for item in lists.directs for uid, _name in item.partners]
+    # The page just counted the member's unread messages: the next pages' menu badge
+    # needs no query (a per-process cache, nothing stored).
+    services.do_remember_badge(current_user, lists.unread.total)
     return render_template(
         "chat/index.html", lists=lists, q=q, current_id=None, channel_form=channel_form,
-        direct_form=direct_form, statuses=services.statuses(partner_ids),
+        direct_form=direct_form, statuses=services.statuses(lists.partner_ids()),
         KIND_LABELS=KIND_LABELS, chat_unread_badge=lambda: lists.unread.total), status
 
 
@@ -120,74 +122,59 @@ def unread():
 
 # A channel -------------------------------------------------------------------------------------
 
-def _render_channel(access: services.ChannelAccess, status: int = 200, *, draft: str = "",
+def _render_channel(channel_id: int, status: int = 200, *, draft: str = "",
                     error: str | None = None, client_id: str | None = None):
-    before_id = _cursor()
-    channel = access.channel
-    messages, has_older = services.history(access, before_id=before_id,
-                                           limit=services.PAGE_SIZE)
-    lists = services.channel_list(current_user)
-    members, member_count = services.channel_members(access)
-    membership = access.membership
-    last_read_id = membership.last_read_id if membership else 0
-    first_unread = None
-    if membership is not None and before_id is None:
-        first_unread = next((m.id for m in messages if m.id > last_read_id
-                             and m.author_id != current_user.id and m.deleted_at is None), None)
+    page = services.channel_page(current_user, channel_id, _cursor(), reading=status == 200)
+    membership = page.access.membership
     invite_form = None
-    if can(current_user, "chat.channel.invite", access):
+    if page.invite_choices is not None:
         invite_form = InviteForm(formdata=None)
-        invite_form.members.choices = member_choices({m.user_id for m in members})
-    # The newest messages shown are read (also without JavaScript): the menu badge shows
-    # what remains, without a query of its own.
-    will_read = (membership is not None and before_id is None and status == 200
-                 and channel.last_message_id > last_read_id)
-    badge = lists.unread.total
-    if will_read and not membership.muted:
-        badge -= lists.unread.channels.get(channel.id, 0)
+        invite_form.members.choices = page.invite_choices
     preferences = None
     if membership is not None:
         preferences = PreferencesForm(formdata=None, muted=membership.muted,
                                       notify_level=membership.notify_level)
-    page = render_template(
-        "chat/channel.html", access=access, channel=channel, messages=messages,
-        has_older=has_older, before_id=before_id, lists=lists, q="", current_id=channel.id,
-        target=lambda message: services.MessageAccess(message, access), members=members,
-        member_count=member_count, title=services.channel_title(current_user, access, members),
-        statuses=services.statuses([m.user_id for m in members] + [
-            uid for item in lists.directs for uid, _name in item.partners]),
-        first_unread=first_unread, invite_form=invite_form, preferences=preferences,
-        draft=draft, error=error, client_id=client_id or secrets.token_urlsafe(16),
-        message_max=current_app.config["CHAT_MESSAGE_MAX"],
-        read_up_to=channel.last_message_id if will_read else last_read_id,
-        can_post=can(current_user, "chat.channel.post", access),
-        can_manage=can(current_user, "chat.channel.manage", access),
-        NOTIFY_LABELS=NOTIFY_LABELS, chat_unread_badge=lambda: badge)
-    if will_read:
+    html = render_template(
+        "chat/channel.html", access=page.access, channel=page.channel,
+        messages=page.messages, has_older=page.has_older, before_id=page.before_id,
+        lists=page.lists, q="", current_id=page.channel.id,
+        message_html=lambda message: message_html(current_user, page.access, message),
+        members=page.members, member_count=page.member_count, title=page.title,
+        statuses=page.statuses, first_unread=page.first_unread, invite_form=invite_form,
+        preferences=preferences, draft=draft, error=error,
+        client_id=client_id or secrets.token_urlsafe(16),
+        message_max=current_app.config["CHAT_MESSAGE_MAX"], read_up_to=page.read_up_to,
+        can_post=page.can_post, can_manage=page.can_manage, NOTIFY_LABELS=NOTIFY_LABELS,
+        chat_unread_badge=lambda: page.badge)
+    if page.marks_read:
+        # A deliberate write on GET: opening a conversation reads what it shows, as in
+        # Slack or Mattermost, and this is the only way it gets read without JavaScript
+        # (with it, chat.js sends `chat:read` as messages come into view).
         with transaction():
-            services.check_read(current_user, channel.id, channel.last_message_id)
-    services.remember_badge(current_user, badge)
-    return page, status
+            services.do_read(current_user, page.access, page.channel.last_message_id)
+    # The page just counted the member's unread messages: the next pages' menu badge
+    # needs no query (a per-process cache, nothing stored).
+    services.do_remember_badge(current_user, page.badge)
+    return html, status
 
 
 @bp.route(f"/{CHANNEL}", methods=["GET", "POST"])
 def channel(channel_id: int):
-    access = services.access_channel(current_user, channel_id)
     if request.method == "GET":
-        return _render_channel(access)
+        return _render_channel(channel_id)
     body = request.form.get("body", "")
     client_id = request.form.get("client_id", "")
     try:
         with transaction():
             sent = services.check_send(current_user, channel_id, body, client_id)
     except Invalid as error:
-        return _render_channel(services.access_channel(current_user, channel_id), 400,
+        return _render_channel(channel_id, 400,
                                draft=body, error=str(error.message or _(
                                    "Ce message n'a pas pu être envoyé.")),
                                client_id=client_id if services.CLIENT_ID_RE.fullmatch(
                                    client_id) else None)
     except RateLimited as error:
-        return _render_channel(services.access_channel(current_user, channel_id), 429,
+        return _render_channel(channel_id, 429,
                                draft=body, error=str(error.message), client_id=client_id)
     return redirect(url_for("chat.channel", channel_id=channel_id,
                             _anchor=f"message-{sent.message.id}"))

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.chat import services
 from app.chat.models import Message
+from app.chat.services import messages as messages_module
 from app.db import transaction
 from app.extensions import db
 from tests.chat.conftest import client_id
@@ -48,7 +49,7 @@ def test_no_message_is_numbered_before_an_earlier_one_commits(app, postgresql, m
     member_id, other_id, channel_id = member.id, other.id, public.id
     db.session.commit()
     holding, release = threading.Event(), threading.Event()
-    real = services._advance_marker
+    real = messages_module.do_advance_marker
 
     def slow_for_the_first(channel, user_id, last_read_id):
         if user_id == member_id:  # the first sender: id taken, nothing committed yet
@@ -56,7 +57,7 @@ def test_no_message_is_numbered_before_an_earlier_one_commits(app, postgresql, m
             release.wait(10)
         return real(channel, user_id, last_read_id)
 
-    monkeypatch.setattr(services, "_advance_marker", slow_for_the_first)
+    monkeypatch.setattr(messages_module, "do_advance_marker", slow_for_the_first)
 
     def send(user_id, body):
         def run():

@@ -76,9 +76,10 @@ def test_direct_conversation_is_named_after_the_others(app, member, other, third
 
 def test_messages_reach_the_room_and_leaving_stops_them(app, member, other, public):
     reader = joined(app, other, public)
-    send(member, public, "En direct")
-    [event] = payloads(reader, "chat:message")
-    assert event["op"] == "message" and event["message"]["body_html"] == "<p>En direct</p>"
+    sent = send(member, public, "En direct")
+    assert payloads(reader, "chat:message") == [{
+        "type": "chat", "op": "message", "channel_id": public.id, "message_id": sent.id,
+        "client_id": sent.client_id, "author_id": member.id}]
     assert ack(reader, "chat:leave", {"channel_id": public.id}) == {"ok": True}
     send(member, public, "Plus pour toi")
     assert payloads(reader, "chat:message") == []
@@ -135,15 +136,21 @@ def test_send_acks_the_stored_message(app, member, other, public):
     answer = ack(socket, "chat:send", {"channel_id": public.id, "body": "Bonjour *à tous*",
                                        "client_id": cid})
     stored = db.session.scalar(select(Message).where(Message.client_id == cid))
+    html = answer["message"].pop("html")
     assert answer == {"ok": True, "message": {
         "id": stored.id, "channel_id": public.id, "client_id": cid,
         "author": {"id": member.id, "name": "Sophie Martin"},
         "body_html": "<p>Bonjour <em>à tous</em></p>",
         "created_at": stored.created_at.isoformat(), "edited_at": None, "deleted": False}}
-    assert payloads(reader, "chat:message") == [{"type": "chat", "op": "message",
-                                                 "message": answer["message"]}]
-    assert payloads(socket, "chat:message") == [{"type": "chat", "op": "message",
-                                                 "message": answer["message"]}]
+    # The sender's own copy, rendered by the server: their edit link and delete form.
+    assert f'id="message-{stored.id}"' in html and "<p>Bonjour <em>à tous</em></p>" in html
+    assert f'href="/chat/messages/{stored.id}/modifier"' in html
+    assert f'action="/chat/messages/{stored.id}/supprimer"' in html
+    # Live events carry ids: each viewer fetches the message rendered for them.
+    event = {"type": "chat", "op": "message", "channel_id": public.id,
+             "message_id": stored.id, "client_id": cid, "author_id": member.id}
+    assert payloads(reader, "chat:message") == [event]
+    assert payloads(socket, "chat:message") == [event]
 
 
 def test_a_resend_after_a_lost_ack_is_idempotent(app, member, other, public):
@@ -154,7 +161,10 @@ def test_a_resend_after_a_lost_ack_is_idempotent(app, member, other, public):
         first = ack(socket, "chat:send", payload)
         second = ack(socket, "chat:send", payload)
         third_try = ack(socket, "chat:send", {**payload, "body": "modifié entre-temps"})
-    assert first == second == third_try
+    # The same message each time (its html differs only by the viewer's fresh CSRF token).
+    assert first["ok"] and "html" in first["message"]
+    assert [{**answer["message"], "html": None} for answer in (second, third_try)] == [
+        {**first["message"], "html": None}] * 2
     assert [e["event"] for e in events].count("chat:message") == 1
     assert db.session.scalar(select(func.count()).select_from(Message)) == 1
     assert len(payloads(reader, "chat:message")) == 0  # captured above, not sent
@@ -278,8 +288,10 @@ def test_edit_and_delete_own_message(app, member, other, public):
     answer = ack(socket, "chat:edit", {"message_id": sent["id"], "body": "Version 2"})
     assert answer["ok"] and answer["message"]["body_html"] == "<p>Version 2</p>"
     assert answer["message"]["edited_at"] is not None
-    assert payloads(reader, "chat:message_updated") == [
-        {"type": "chat", "op": "updated", "message": answer["message"]}]
+    assert "<p>Version 2</p>" in answer["message"]["html"]
+    assert 'class="chat-edited"' in answer["message"]["html"]
+    assert payloads(reader, "chat:message_updated") == [{
+        "type": "chat", "op": "updated", "channel_id": public.id, "message_id": sent["id"]}]
     assert ack(socket, "chat:delete", {"message_id": sent["id"]}) == {"ok": True}
     assert payloads(reader, "chat:message_deleted") == [{
         "type": "chat", "op": "deleted", "channel_id": public.id, "message_id": sent["id"]}]

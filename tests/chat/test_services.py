@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.chat import services
 from app.chat.models import Channel, ChannelMember, Message, MessageRevision
+from app.chat.services import messages as messages_module
 from app.db import transaction
 from app.errors import Invalid, NotFound, PermissionDenied, RateLimited
 from app.extensions import db
@@ -84,7 +85,7 @@ def test_joining_starts_with_history_read(app, member, other):
 def test_private_channel_is_invisible_to_outsiders(app, private, outsider):
     for call in (lambda: services.access_channel(outsider, private.id),
                  lambda: services.check_join(outsider, private.id),
-                 lambda: services.check_history(outsider, private.id),
+                 lambda: services.access_history(outsider, private.id),
                  lambda: services.check_send(outsider, private.id, "Coucou", client_id()),
                  lambda: services.check_read(outsider, private.id, 1),
                  lambda: services.check_typing(outsider, private.id),
@@ -172,11 +173,15 @@ def test_send_publishes_the_message_and_badges(app, member, other, public):
                      ("chat:unread", f"user:{other.id}")] or names == [
         ("chat:message", f"channel:{public.id}")]
     payload = events[0]["payload"]
-    assert payload == {"type": "chat", "op": "message", "message": {
+    assert payload == {"type": "chat", "op": "message", "channel_id": public.id,
+                       "message_id": message.id, "client_id": "abcdefgh-1234",
+                       "author_id": member.id}
+    [stored], _more = services.access_history(member, public.id)
+    assert services.message_dict(stored) == {
         "id": message.id, "channel_id": public.id, "client_id": "abcdefgh-1234",
         "author": {"id": member.id, "name": member.display_name},
         "body_html": "<p>Bonjour <strong>tout le monde</strong></p>",
-        "created_at": message.created_at.isoformat(), "edited_at": None, "deleted": False}}
+        "created_at": message.created_at.isoformat(), "edited_at": None, "deleted": False}
     assert db.session.get(Channel, public.id).last_message_id == message.id
 
 
@@ -209,14 +214,14 @@ def test_an_insert_race_on_the_client_id_returns_the_winner(app, member, public,
     lets one insert win, the other returns that row and publishes nothing."""
     cid = client_id()
     winner = send(member, public, "Premier", cid=cid)
-    real = services._by_client_id
+    real = messages_module._by_client_id
     calls = []
 
     def missing_first(author_id, client):
         calls.append(client)
         return None if len(calls) == 1 else real(author_id, client)
 
-    monkeypatch.setattr(services, "_by_client_id", missing_first)
+    monkeypatch.setattr(messages_module, "_by_client_id", missing_first)
     with capture_events(0), transaction():
         sent = services.check_send(member, public.id, "Second", cid)
     assert (sent.message.id, sent.created) == (winner.id, False)
@@ -308,7 +313,7 @@ def test_history_pages(app, member, public):
 def test_no_gap_after_a_reconnection(app, member, other, public):
     """30 messages sent; a client had up to the 12th: after_id=12th gives 13..30 in order."""
     ids = [send(member if n % 3 else other, public, f"Message {n}").id for n in range(30)]
-    messages, more = services.check_history(other, public.id, after_id=ids[11])
+    messages, more = services.access_history(other, public.id, after_id=ids[11])
     assert _ids(messages) == ids[12:] and not more
 
 
@@ -330,7 +335,7 @@ def test_history_query_count_is_constant(app, member, other, public):
 ])
 def test_history_arguments_are_checked(app, member, public, kwargs):
     with pytest.raises(Invalid):
-        services.check_history(member, public.id, **kwargs)
+        services.access_history(member, public.id, **kwargs)
 
 
 def test_deleted_messages_keep_their_place(app, member, other, public):
@@ -338,7 +343,7 @@ def test_deleted_messages_keep_their_place(app, member, other, public):
     gone = send(member, public, "Part")
     with transaction():
         services.check_delete(member, gone.id)
-    messages, _more = services.check_history(other, public.id)
+    messages, _more = services.access_history(other, public.id)
     assert [services.message_dict(m)["deleted"] for m in messages] == [False, True]
     assert services.message_dict(messages[1])["body_html"] == ""
     assert messages[0].id == keep.id
@@ -439,7 +444,10 @@ def test_edit_own_message_keeps_the_previous_version(app, member, other, public)
         services.check_edit(member, message.id, "Seconde *version*")
     assert events[0]["event"] == "chat:message_updated"
     assert events[0]["room"] == f"channel:{public.id}"
-    updated = events[0]["payload"]["message"]
+    assert events[0]["payload"] == {"type": "chat", "op": "updated",
+                                    "channel_id": public.id, "message_id": message.id}
+    [stored], _more = services.access_history(member, public.id)
+    updated = services.message_dict(stored)
     assert updated["body_html"] == "<p>Seconde <em>version</em></p>"
     assert updated["edited_at"] is not None
     revision = db.session.scalar(select(MessageRevision))

@@ -14,6 +14,8 @@ network would; the client then retries, and fails, until the network is back.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -185,3 +187,103 @@ def test_unsent_messages_survive_a_reload_and_are_sent_once(live_server, new_con
     page.reload()
     expect(page.locator("#chat")).to_have_attribute("data-live", "on")
     assert message_texts(page) == ["Arrivé, mais sans accusé de réception", "Jamais parti"]
+
+
+# The page's own socket: count what it asks the server (chat:history requests).
+COUNT_HISTORY = """() => import(document.querySelector('script[src*="/js/realtime.js"]').src)
+    .then(({ socket }) => {
+      window.historyRequests = [];
+      const emit = socket.emit.bind(socket);
+      socket.emit = (event, ...args) => {
+        if (event === "chat:history") window.historyRequests.push(args[0]);
+        return emit(event, ...args);
+      };
+    })"""
+
+
+def message_item(page: Page, text: str):
+    return page.locator("#chat-messages > li[data-message-id]", has_text=text)
+
+
+def without_token(html: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token" value=""', html)
+
+
+def test_live_messages_are_the_servers_markup_for_each_viewer(live_server, new_context):
+    """A message arriving live is the fragment the server renders for that reader: the
+    moderator gets the delete control, a plain member does not, and a reload shows the same
+    markup. Deleting it live reaches the others; a burst of messages costs one or two
+    catch-up requests, not one per message."""
+    with live_server.app.app_context():
+        sophie = make_user(name="Sophie Martin", email="sophie@exemple.fr")
+        helene = make_user(name="Hélène Garnier", email="helene@exemple.fr")
+        make_user(name="Mehdi Benali", email="mehdi@exemple.fr", role="moderator")
+        with transaction():
+            channel = chat.check_create_channel(sophie, "Mobilité rurale", "", "public")
+            chat.do_add_member(channel, helene)
+        sophie_id, channel_id = sophie.id, channel.id
+
+    pages = {}
+    for email in ("sophie@exemple.fr", "helene@exemple.fr", "mehdi@exemple.fr"):
+        page = new_context().new_page()
+        log_in(page, email, PASSWORD)
+        page.goto(f"/chat/{channel_id}")
+        expect(page.locator("#chat")).to_have_attribute("data-live", "on")
+        pages[email.split("@")[0]] = page
+    author, member, moderator = pages["sophie"], pages["helene"], pages["mehdi"]
+
+    send(author, "Rendez-vous **jeudi** à la Fabrique")
+    for page in (member, moderator):
+        expect(message_item(page, "Rendez-vous jeudi")).to_have_count(1)
+    # The moderator (reading a public channel) may delete it; a plain member has no control.
+    live = message_item(moderator, "Rendez-vous jeudi")
+    live.hover()
+    assert live.locator(".chat-message-actions summary", has_text="Supprimer").is_visible()
+    assert live.locator("a", has_text="Modifier").count() == 0
+    live = message_item(member, "Rendez-vous jeudi")
+    live.hover()
+    assert not live.locator("summary", has_text="Supprimer").is_visible()
+    assert live.locator(".chat-message-actions").count() == 0
+    # What came live is what a reload shows: same text, same link to the author's profile.
+    before = {}
+    for name in ("helene", "mehdi"):
+        item = message_item(pages[name], "Rendez-vous jeudi")
+        author_link = item.locator("a.chat-author")
+        before[name] = (item.locator(".chat-message-body").inner_text(),
+                        author_link.get_attribute("href"), author_link.inner_text(),
+                        without_token(item.evaluate("li => li.outerHTML")))
+        assert before[name][1] == f"/membres/{sophie_id}"
+        assert before[name][2] == "Sophie Martin"
+        pages[name].reload()
+        expect(pages[name].locator("#chat")).to_have_attribute("data-live", "on")
+        item = message_item(pages[name], "Rendez-vous jeudi")
+        author_link = item.locator("a.chat-author")
+        assert (item.locator(".chat-message-body").inner_text(),
+                author_link.get_attribute("href"), author_link.inner_text(),
+                without_token(item.evaluate("li => li.outerHTML"))) == before[name]
+
+    # The moderator deletes it with a reason, over the socket: everyone sees it go.
+    item = message_item(moderator, "Rendez-vous jeudi")
+    item.hover()
+    item.locator("summary", has_text="Supprimer").click()
+    item.locator("input[name=reason]").fill("Doublon")
+    item.get_by_role("button", name="Oui, supprimer").click()
+    for page in (author, member, moderator):
+        gone = page.locator("#chat-messages > li.is-deleted")
+        expect(gone).to_have_count(1)
+        expect(gone).to_contain_text("Message supprimé")
+        expect(page.locator("#chat-messages")).not_to_contain_text("Rendez-vous")
+
+    # A burst of 50 messages: the reader asks for them once or twice, and shows each once.
+    member.evaluate(COUNT_HISTORY)
+    live_server.app.config["CHAT_RATE_LIMIT"] = "1000 per minute"  # one writer, 50 at once
+    with live_server.app.app_context(), transaction():
+        writer = db.session.get(User, sophie_id)
+        for n in range(50):
+            chat.check_send(writer, channel_id, f"Rafale {n}", f"burst-message-{n:04d}")
+    expect(member.locator("#chat-messages > li[data-message-id]")).to_have_count(51)
+    requests = member.evaluate("window.historyRequests")
+    assert 1 <= len(requests) <= 2, requests
+    assert message_texts(member)[1:] == [f"Rafale {n}" for n in range(50)]
+    ids = message_ids(member)
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)

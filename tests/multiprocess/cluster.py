@@ -249,7 +249,8 @@ class ChatSession:
 
     def _new_client(self) -> socketio.Client:
         sio = _client()
-        sio.on("chat:message", lambda data: self._show(data["message"], live=True))
+        sio.on("chat:message", lambda data: self._show(
+            {"id": data["message_id"], "client_id": data["client_id"]}, live=True))
         sio.on("disconnect", self._on_disconnect)
         return sio
 

@@ -74,10 +74,12 @@ def test_chat_message_sent_through_b_reaches_a_member_on_a_live(cluster, servers
                                       "client_id": "live-from-b-0001"})
         assert ack["ok"], ack
         event = on_a.wait_for("chat:message",
-                              lambda data: data["message"]["client_id"] == "live-from-b-0001")
-        assert event["message"]["id"] == ack["message"]["id"]
-        assert event["message"]["author"] == {"id": bob.id, "name": "Bob"}
-        assert "Bonjour depuis B" in event["message"]["body_html"]
+                              lambda data: data["client_id"] == "live-from-b-0001")
+        assert event["message_id"] == ack["message"]["id"] and event["author_id"] == bob.id
+        [message] = on_a.call("chat:history", {"channel_id": channel_id,
+                                               "ids": [event["message_id"]]})["messages"]
+        assert message["author"] == {"id": bob.id, "name": "Bob"}
+        assert "Bonjour depuis B" in message["body_html"] and "Bonjour depuis B" in message["html"]
     finally:
         on_a.close()
         on_b.close()
