@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from ...accounts.models import User
 from ...db import on_commit, utcnow, valid_id
@@ -60,12 +60,15 @@ def do_notify_many(user_ids: Iterable[int], kind: str, actor: User | None, objec
     if not recipients:
         return []
     now, line = utcnow(), one_line(text, TEXT_MAX)
-    stored = [Notification(
-        user_id=user.id, kind=kind, actor_id=actor.id if actor is not None else None,
-        object_type=object_type, object_id=object_id, text=line, url=path, created_at=now,
-        emailed_at=now if delivery[user.id] == "email" else None) for user in recipients]
-    db.session.add_all(stored)
-    db.session.flush()
+    # One INSERT ... RETURNING for all (an ORM flush sends one per row on SQLite); rows are
+    # matched back by recipient, since RETURNING does not promise the order of VALUES.
+    by_user = {notification.user_id: notification for notification in db.session.scalars(
+        insert(Notification).returning(Notification),
+        [{"user_id": user.id, "kind": kind, "actor_id": actor.id if actor is not None else None,
+          "object_type": object_type, "object_id": object_id, "text": line, "url": path,
+          "created_at": now, "emailed_at": now if delivery[user.id] == "email" else None}
+         for user in recipients])}
+    stored = [by_user[user.id] for user in recipients]
     unread = unread_counts(user.id for user in recipients)
     for user, notification in zip(recipients, stored, strict=True):
         if delivery[user.id] == "email":
