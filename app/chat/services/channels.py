@@ -16,13 +16,14 @@ from ...accounts.models import User
 from ...db import on_commit, utcnow, valid_id
 from ...errors import Invalid, NotFound
 from ...extensions import db
+from ...owned import do_create_owned, do_rename_owned
 from ...permissions import require
 from ...realtime import leave_room_after_commit, publish, user_room
 from ...text import fold
 from ..models import NOTIFY_LEVELS, Channel, ChannelMember
 from ..presence import get_presence
 from .access import ChannelAccess, access_channel, channel_room, membership
-from .inputs import DIRECT_MAX_OTHERS, INVITE_MAX, NAME_MAX, clean_name, clean_topic
+from .inputs import DIRECT_MAX_OTHERS, INVITE_MAX, clean_name, clean_topic
 from .unread import do_forget_badges, do_publish_unread
 
 # Named channels ------------------------------------------------------------------------------
@@ -54,19 +55,12 @@ def do_create_channel(actor: User, name: str, topic: str, kind: str) -> Channel:
 def do_create_owned_channel(name: str, owner_type: str, owner_id: int) -> Channel:
     """A channel owned by another feature (a project space), which adds and removes its
     members with `do_add_member` / `do_remove_member`."""
-    channel = Channel(kind="owned", name=name[:NAME_MAX], owner_type=owner_type,
-                      owner_id=owner_id, created_at=utcnow(), last_message_id=0)
-    db.session.add(channel)
-    db.session.flush()
-    return channel
+    return do_create_owned(Channel, name, owner_type, owner_id, kind="owned",
+                           created_at=utcnow(), last_message_id=0)
 
 
 def do_rename_owned_channel(channel_id: int, name: str) -> None:
-    """An owned channel carries its owner's name: a renamed project renames its channel."""
-    channel = db.session.get(Channel, channel_id)
-    if channel is None or channel.owner_type is None:
-        raise NotFound()
-    channel.name = name[:NAME_MAX]
+    do_rename_owned(Channel, channel_id, name)
 
 
 # Members ---------------------------------------------------------------------------------------

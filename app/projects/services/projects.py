@@ -181,7 +181,7 @@ def do_create_project(actor: User, clean: CleanProject, cover: Cover | None = No
     db.session.add(project)
     db.session.flush()
     _store_cover(project, cover)
-    project.wall_id = walls.do_create_owned_wall(project.title[:120], "project", project.id).id
+    project.wall_id = walls.do_create_owned_wall(project.title, "project", project.id).id
     project.channel_id = chat.do_create_owned_channel(project.title, "project", project.id).id
     do_add_member(project, actor, role="lead", by=actor, announce=False)
     return project

@@ -14,6 +14,7 @@ from ...errors import Invalid, NotFound
 from ...extensions import db
 from ...moderation.log import do_log
 from ...notifications import services as notifications
+from ...owned import do_create_owned, do_rename_owned
 from ...permissions import require
 from ...text import fold
 from ..models import PREMODERATION, Post, Wall
@@ -63,19 +64,11 @@ def do_create_wall(actor: User, name: str, description: str, premoderation: str)
 
 def do_create_owned_wall(name: str, owner_type: str, owner_id: int) -> Wall:
     """A wall owned by another feature (a project space); its owner decides who sees it."""
-    wall = Wall(name=name, slug=f"{owner_type}-{owner_id}", owner_type=owner_type,
-                owner_id=owner_id)
-    db.session.add(wall)
-    db.session.flush()
-    return wall
+    return do_create_owned(Wall, name, owner_type, owner_id, slug=f"{owner_type}-{owner_id}")
 
 
 def do_rename_owned_wall(wall_id: int, name: str) -> None:
-    """An owned wall carries its owner's name: a renamed project renames its wall."""
-    wall = db.session.get(Wall, wall_id)
-    if wall is None or wall.owner_type is None:
-        raise NotFound()
-    wall.name = name[:WALL_NAME_MAX]
+    do_rename_owned(Wall, wall_id, name)
 
 
 def do_ensure_general_wall() -> Wall:
