@@ -36,11 +36,10 @@ def _reset_reminders(event: AgendaEvent) -> None:
 
 
 def _tell_attendees(event: AgendaEvent, actor: User | None, text) -> None:
-    for user_id in db.session.scalars(select(AgendaRsvp.user_id).where(
-            AgendaRsvp.event_id == event.id,
-            AgendaRsvp.state.in_(("going", "waiting", "invited")))):
-        notifications.do_notify(user_id, "event", actor, "event", event.id, text=str(text),
-                                url=path_for("agenda.event", event_id=event.id))
+    attendees = db.session.scalars(select(AgendaRsvp.user_id).where(
+        AgendaRsvp.event_id == event.id, AgendaRsvp.state.in_(("going", "waiting", "invited"))))
+    notifications.do_notify_many(attendees, "event", actor, "event", event.id, text=str(text),
+                                 url=path_for("agenda.event", event_id=event.id))
 
 
 # The network's events --------------------------------------------------------------------------

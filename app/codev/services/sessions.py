@@ -132,11 +132,11 @@ def do_schedule(actor: User, data: SessionData) -> CodevSession:
     db.session.flush()
     _sync_agenda(session)
     url = path_for("codev.session", session_id=session.id)
-    for uid in [data.client_id, *data.consultant_ids]:
-        notifications.do_notify(
-            uid, "event", actor, "codev_session", session.id, url=url,
-            text=str(_l("%(name)s vous invite à une session de codéveloppement « %(subject)s ».",
-                        name=actor.display_name, subject=data.subject)))
+    notifications.do_notify_many(
+        [data.client_id, *data.consultant_ids], "event", actor, "codev_session", session.id,
+        url=url,
+        text=str(_l("%(name)s vous invite à une session de codéveloppement « %(subject)s ».",
+                    name=actor.display_name, subject=data.subject)))
     return session
 
 
@@ -165,12 +165,10 @@ def do_cancel(actor: User, session: CodevSession) -> CodevSession:
     ids = participant_ids(session.id)
     session.status = "cancelled"
     _sync_agenda(session)
-    for uid in ids:
-        notifications.do_notify(
-            uid, "event", actor, "codev_session", session.id,
-            url=path_for("codev.index"),
-            text=str(_l("La session de codéveloppement « %(subject)s » est annulée.",
-                        subject=session.subject)))
+    notifications.do_notify_many(
+        ids, "event", actor, "codev_session", session.id, url=path_for("codev.index"),
+        text=str(_l("La session de codéveloppement « %(subject)s » est annulée.",
+                    subject=session.subject)))
     do_publish_phase(session)
     return session
 

@@ -36,12 +36,11 @@ def do_ask_leads_to_review(actor: User, project: Project,
     url = path_for("projects.documents", project_id=project.id, _anchor="a-valider")
     leads = lead_ids(project.id)
     for document in documents:
-        for lead_id in leads:
-            notifications.do_notify(
-                lead_id, "project", actor, "document", document.id, url=url,
-                text=str(_l("%(name)s a déposé « %(title)s » dans « %(project)s » : "
-                            "à valider", name=actor.display_name, title=document.title,
-                            project=project.title)))
+        notifications.do_notify_many(
+            leads, "project", actor, "document", document.id, url=url,
+            text=str(_l("%(name)s a déposé « %(title)s » dans « %(project)s » : à valider",
+                        name=actor.display_name, title=document.title,
+                        project=project.title)))
 
 
 def check_decide_document(actor: User, access: ProjectAccess, document: library.Document,

@@ -126,9 +126,8 @@ def do_create_meeting(actor: User, project: Project, clean: CleanMeeting) -> Mee
               name=actor.display_name, title=clean.title, day=local.strftime("%d/%m/%Y"),
               time=local.strftime("%H:%M"), project=project.title)
     url, members_ = _meeting_path(meeting), member_ids(project.id)
-    for user_id in members_:
-        notifications.do_notify(user_id, "project", actor, "project_meeting", meeting.id,
-                                url=url, text=str(text))
+    notifications.do_notify_many(members_, "project", actor, "project_meeting", meeting.id,
+                                 url=url, text=str(text))
     do_sync_meeting_event(project, meeting, members_)
     _publish_meeting(project.id, meeting.id, "add")
     return meeting
@@ -171,10 +170,8 @@ def do_cancel_meeting(actor: User, target: MeetingAccess) -> Meeting:
               name=actor.display_name, title=meeting.title, day=local.strftime("%d/%m/%Y"),
               project=project.title)
     url = _meeting_path(meeting)
-    for user_id in members_:
-        if user_id != actor.id:
-            notifications.do_notify(user_id, "project", actor, "project_meeting", meeting.id,
-                                    url=url, text=str(text))
+    notifications.do_notify_many(members_, "project", actor, "project_meeting", meeting.id,
+                                 url=url, text=str(text))
     _publish_meeting(project.id, meeting.id, "update")
     return meeting
 

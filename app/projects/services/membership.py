@@ -138,12 +138,11 @@ def do_request_join(actor: User, project: Project, message: str) -> JoinRequest:
                           created_at=utcnow())
     db.session.add(request)
     db.session.flush()
-    for lead_id in lead_ids(project.id):
-        notifications.do_notify(
-            lead_id, "project", actor, "project", project.id,
-            url=path_for("projects.members", project_id=project.id),
-            text=str(_l("%(name)s demande à rejoindre le projet « %(title)s »",
-                        name=actor.display_name, title=project.title)))
+    notifications.do_notify_many(
+        lead_ids(project.id), "project", actor, "project", project.id,
+        url=path_for("projects.members", project_id=project.id),
+        text=str(_l("%(name)s demande à rejoindre le projet « %(title)s »",
+                    name=actor.display_name, title=project.title)))
     return request
 
 
