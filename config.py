@@ -32,6 +32,9 @@ class Config:
     # gevent workers many sockets run at once: size the pool to the expected concurrency.
     DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 10)
     DATABASE_MAX_OVERFLOW = _env_int("DATABASE_MAX_OVERFLOW", 20)
+    # Seconds to wait for a new PostgreSQL connection: with the server unreachable, pages
+    # answer 503 quickly instead of hanging (pool_pre_ping replaces dead connections).
+    DATABASE_CONNECT_TIMEOUT = _env_int("DATABASE_CONNECT_TIMEOUT", 2)
     # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto/-Host are
     # trusted, so per-IP rate limits see the member's address rather than the proxy's.
     TRUSTED_PROXY_HOPS = _env_int("TRUSTED_PROXY_HOPS", 0)
@@ -40,10 +43,21 @@ class Config:
     # can share one Redis; SOCKETIO_CHANNEL does the same for the Socket.IO message queue.
     REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "catalyseurs")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # `flask backup create` writes its archives here unless given --to.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     TAXONOMY_FILE = os.environ.get(
         "TAXONOMY_FILE", str(BASE_DIR.parent / "shared" / "taxonomy.json")
     )
+
+    # Error reporting (app/observability.py): a Sentry or self-hosted GlitchTip DSN; unset,
+    # nothing is sent. Logs: `text` (Flask's lines) or `json` (one line per request too).
+    SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
+    SENTRY_ENVIRONMENT = (os.environ.get("SENTRY_ENVIRONMENT")
+                          or os.environ.get("FLASK_CONFIG", "development"))
+    SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0)
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     # Mail: printed to the console unless an SMTP server is configured.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -56,6 +70,17 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Réseau des catalyseurs <ne-pas-repondre@catalyseurs.local>"
     )
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if MAIL_SERVER else "console")
+    # Seconds any SMTP exchange may take: a hung mail server fails the job (retried later)
+    # instead of holding a worker.
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
+
+    # Background jobs (app/jobs.py): an RQ queue in REDIS_URL run by `flask jobs worker`;
+    # without REDIS_URL a thread pool of the web process (not durable across restarts).
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "catalyseurs")
+    JOBS_SYNC = _env_bool("JOBS_SYNC", False)
+    JOBS_TIMEOUT = _env_int("JOBS_TIMEOUT", 600)
+    JOBS_RETRY_INTERVALS = (10, 60, 300, 900, 3600)
+    JOBS_STUCK_MINUTES = _env_int("JOBS_STUCK_MINUTES", 30)
 
     # Sessions and cookies.
     SESSION_COOKIE_HTTPONLY = True
@@ -75,6 +100,9 @@ class Config:
     # Rate limits (Flask-Limiter); storage follows REDIS_URL.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis unreachable: count in this process's memory rather than fail every limited
+    # request (login included); Flask-Limiter goes back to Redis once it answers.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = REDIS_KEY_PREFIX
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per hour")
@@ -86,10 +114,8 @@ class Config:
     RESET_TOKEN_HOURS = _env_int("RESET_TOKEN_HOURS", 2)
     AVATAR_MAX_BYTES = _env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
     ATTACHMENT_MAX_BYTES = _env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-    # Document library: largest file (keep MAX_CONTENT_LENGTH above it), and text extraction
-    # in the request's thread instead of the background executor (tests, scripts).
+    # Document library: largest file (keep MAX_CONTENT_LENGTH above it).
     LIBRARY_MAX_BYTES = _env_int("LIBRARY_MAX_BYTES", 50 * 1024 * 1024)
-    LIBRARY_EXTRACT_SYNC = _env_bool("LIBRARY_EXTRACT_SYNC", False)
     POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "6 per minute;60 per hour")
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
 
@@ -128,10 +154,16 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SERVER_NAME = "localhost"
     BASE_URL = "http://localhost"
-    # The in-memory database is one connection: a background extraction thread would share
-    # it with the test (and outlive it). tests/library/test_extract_background.py runs the
-    # background path over a database file.
-    LIBRARY_EXTRACT_SYNC = True
+    # Jobs run right after the commit in the calling thread: the in-memory database is one
+    # connection that a background thread must not share, and tests read the mail outbox at
+    # once. tests/test_jobs.py and tests/library/test_extract_background.py run the
+    # background paths (over a database file).
+    JOBS_SYNC = True
+    JOBS_QUEUE = "catalyseurs-test"
+    # Tests report nothing and log as by default, whatever the shell exports; a test that
+    # needs either sets it in its overrides.
+    SENTRY_DSN = None
+    LOG_FORMAT = "text"
 
 
 class ProductionConfig(Config):

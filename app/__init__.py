@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS
 
-from . import cli, realtime, sanitize, web
+from . import assets, cli, observability, realtime, sanitize, web
 from . import models as models  # registers every table on the metadata
 from .chat import events as chat_events  # noqa: F401  (Socket.IO handlers, before init_app)
 from .codev import events as codev_events  # noqa: F401  (Socket.IO handlers, before init_app)
@@ -41,6 +41,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
             "pool_size": app.config["DATABASE_POOL_SIZE"],
             "max_overflow": app.config["DATABASE_MAX_OVERFLOW"]}
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        options["connect_args"] = {"connect_timeout": app.config["DATABASE_CONNECT_TIMEOUT"],
+                                   **options.get("connect_args", {})}
     config.init_app(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -60,7 +64,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    observability.init_app(app)  # request ids, logs, error reporting (first hooks)
     web.init_app(app)
+    assets.init_app(app)  # fingerprinted static URLs (app/assets.py)
     sanitize.register(app)
     realtime.register_handlers(app)
     cli.register(app)

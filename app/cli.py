@@ -7,10 +7,13 @@ from flask import Flask, current_app
 
 from . import taxonomy
 from .accounts import services
+from .backup import backup as backup_cli
 from .db import transaction
 from .demo import DEMO_PASSWORD, load_demo
 from .errors import Invalid
+from .jobs_cli import jobs_cli
 from .notifications.cli import notify
+from .storage import storage_cli
 
 users = click.Group("users", help="Gérer les comptes des membres.")
 taxonomy_cli = click.Group("taxonomy", help="Vocabulaires du réseau.")
@@ -20,6 +23,9 @@ seed = click.Group("seed", help="Données de démonstration.")
 def register(app: Flask) -> None:
     for group in (users, taxonomy_cli, seed, notify):
         app.cli.add_command(group)
+    app.cli.add_command(storage_cli)
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(jobs_cli)
 
 
 def _fail(error: Invalid) -> None:

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import psycopg
 from sqlalchemy import DateTime, and_, event, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 
+logger = logging.getLogger(__name__)
+
 # Integer primary keys: a larger id cannot exist (and would overflow the drivers).
 ID_MAX = 2**31 - 1
+
+
+# The database cannot be reached (server down, connection cut, connect timeout): what views
+# answer with a 503 and socket handlers with an `unavailable` ack (app/web.py,
+# app/socket_events.py). SQLAlchemy wraps the driver's errors; psycopg's own is listed for
+# a path that would raise it unwrapped.
+DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError, sa_exc.DisconnectionError, psycopg.OperationalError)
 
 
 def utcnow() -> datetime:
@@ -119,6 +132,61 @@ def _run_on_commit(session: Session, transaction) -> None:
         return
     for callback in session.info.pop(_COMMITTED, None) or ():
         callback()
+
+
+_ON_ROLLBACK = "on_rollback_callbacks"
+
+
+def on_rollback(callback: Callable[[], None]) -> None:
+    """Run `callback` if the current transaction rolls back; drop it once it commits.
+
+    The undo of what a database rollback cannot undo: a file written for a row that will
+    never exist (app/storage.py). Same savepoint rules as `on_commit`: registered inside a
+    savepoint, it runs when that savepoint rolls back, and releasing the savepoint hands it
+    to the enclosing transaction. A transaction that ends without commit (closed at the end
+    of a request after an error) counts as rolled back.
+    """
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that the transaction's end, commit or not, is seen
+    session.info.setdefault(_ON_ROLLBACK, []).append(
+        (session.get_nested_transaction(), callback))
+
+
+@event.listens_for(Session, "after_commit")
+def _rollback_not_needed(session: Session) -> None:
+    pending = session.info.get(_ON_ROLLBACK)
+    if not pending:
+        return
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        enclosing = savepoint.parent if savepoint.parent.nested else None
+        session.info[_ON_ROLLBACK] = [(enclosing if owner is savepoint else owner, callback)
+                                      for owner, callback in pending]
+        return
+    session.info.pop(_ON_ROLLBACK)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_on_rollback(session: Session, transaction) -> None:
+    # Committed work was taken off the list by after_commit: what is left here belongs to a
+    # transaction (or savepoint) that ended without committing.
+    pending = session.info.get(_ON_ROLLBACK)
+    if not pending:
+        return
+    if transaction.parent is None:
+        session.info.pop(_ON_ROLLBACK)
+        undone = [callback for _owner, callback in pending]
+    elif transaction.nested:
+        session.info[_ON_ROLLBACK] = [(o, c) for o, c in pending if o is not transaction]
+        undone = [callback for owner, callback in pending if owner is transaction]
+    else:
+        return
+    for callback in reversed(undone):
+        try:
+            callback()
+        except Exception:  # an undo that fails must not hide the error that caused it
+            logger.exception("on_rollback callback failed")
 
 
 @contextmanager

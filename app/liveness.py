@@ -18,6 +18,7 @@ the chat's presence (app/chat/presence.py) and the co-development room's
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import uuid
 from collections.abc import Callable
@@ -26,6 +27,8 @@ from typing import Any
 from flask import current_app
 
 from .extensions import socketio
+
+logger = logging.getLogger(__name__)
 
 PROCESS_TTL = 60
 HEARTBEAT_SECONDS = 20
@@ -57,7 +60,8 @@ class ProcessLiveness:
             if self._beating:
                 return
             self._beating = True
-        self.heartbeat()
+        with contextlib.suppress(Exception):  # Redis away at start: the next beat retries
+            self.heartbeat()
         if start_background_task is not None:
             start_background_task(self._beat_forever)
 
@@ -86,6 +90,41 @@ class ProcessLiveness:
         return {sid: value for sid, (process, value) in parsed.items() if process in alive}
 
 
+class FallbackStore:
+    """A Redis-backed store that answers from an in-memory one while Redis is unreachable.
+
+    Every call goes to Redis; one that fails with a Redis error is answered by the memory
+    store instead (this process's view only), so a Redis outage degrades live state (other
+    processes' members look offline) instead of breaking pages and socket handlers. The
+    chat page says so (app/web.py `redis_status`, templates/chat/channel.html).
+    """
+
+    def __init__(self, primary: Any, fallback: Any) -> None:
+        self._primary = primary
+        self._fallback = fallback
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        # A transparent proxy: isinstance(store, RedisPresence) still holds.
+        return type(self._primary)
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._primary, name)
+        if not callable(target):
+            return target
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            import redis
+
+            try:
+                return target(*args, **kwargs)
+            except redis.RedisError as error:
+                logger.warning("redis unavailable (%s): %s answered from memory", error, name)
+                return getattr(self._fallback, name)(*args, **kwargs)
+
+        return call
+
+
 def app_store(name: str, memory: Callable[[], Any], redis: Callable[..., Any]) -> Any:
     """The application's store `name`, made once: `redis(url, prefix=...)` when REDIS_URL is
     set (started: its heartbeat runs), `memory()` otherwise."""
@@ -95,6 +134,7 @@ def app_store(name: str, memory: Callable[[], Any], redis: Callable[..., Any]) -
         if url:
             store = redis(url, prefix=current_app.config["REDIS_KEY_PREFIX"] + ":")
             store.start(socketio.start_background_task)
+            store = FallbackStore(store, memory())
         else:
             store = memory()
         store = current_app.extensions.setdefault(name, store)

@@ -171,6 +171,7 @@ RULES: dict[str, Rule] = {
     "admin.access": _is_admin,
     "invitation.create": _is_admin,
     "invitation.manage": _is_admin,
+    "jobs.manage": _is_admin,
     "user.change_role": _can_change_role,
     "user.change_status": _can_change_role,
     "realtime.connect": _is_member,

@@ -13,20 +13,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import wraps
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import disconnect
 
-from .db import valid_id
+from .db import DATABASE_UNAVAILABLE, valid_id
 from .errors import DomainError
 from .extensions import socketio
 from .permissions import can
+from .web import forget_database_state
 
 DEFAULT_MESSAGES = {
     "invalid": _l("La demande n'est pas valide."),
     "forbidden": _l("Vous ne pouvez pas faire cela."),
     "not_found": _l("Ce que vous cherchez n'existe pas ou ne vous est pas accessible."),
     "session_ended": _l("Votre session a pris fin. Rechargez la page."),
+    "unavailable": _l("La plateforme est momentanément indisponible, réessayez dans un "
+                      "instant."),
 }
 
 
@@ -70,11 +74,16 @@ def socket_handler(event: str, messages: Mapping[str, object] | None = None) -> 
     def decorate(function: Callable[[object], dict]) -> Callable:
         @wraps(function)
         def wrapper(payload=None, *_ignored):
-            if not can(current_user, "realtime.connect"):
-                disconnect()
-                return error_ack("forbidden", wording["session_ended"])
             try:
+                if not can(current_user, "realtime.connect"):
+                    disconnect()
+                    return error_ack("forbidden", wording["session_ended"])
                 return function(payload)
+            except DATABASE_UNAVAILABLE:
+                # The database cannot be reached: the client may retry (web.database_unavailable).
+                current_app.logger.error("database unavailable during %s", event)
+                forget_database_state()
+                return error_ack("unavailable", wording["unavailable"])
             except Malformed:
                 return error_ack("invalid", wording.get("invalid"))
             except DomainError as error:

@@ -1,13 +1,17 @@
-"""Administration of membership: members' roles and statuses, pending invitations."""
+"""Administration of membership: members' roles and statuses, pending invitations; the
+background jobs' state ("Tâches de fond")."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import jobs
 from ..db import transaction
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
 from ..permissions import require
 from . import services
 from .forms import ROLE_LABELS, STATUS_LABELS, InviteForm, RoleForm, StatusForm
@@ -99,3 +103,32 @@ def revoke(invitation_id: int):
         services.do_revoke_invitation(current_user, invitation)
     flash(_("Invitation à %(email)s révoquée.", email=invitation.email), "success")
     return redirect(url_for("admin.invitations"))
+
+
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+@bp.get("/taches", endpoint="jobs")
+def jobs_page():
+    """Queued and failed background jobs, with "Relancer" on each failed one."""
+    require(current_user, "jobs.manage")
+    from redis.exceptions import RedisError
+
+    app = current_app._get_current_object()
+    try:
+        state = jobs.status(app)
+    except RedisError:
+        current_app.logger.exception("jobs: cannot read the queue")
+        state = None
+    return render_template("admin/jobs.html", state=state, mode=jobs.mode(app)), (
+        200 if state is not None else 503)
+
+
+@bp.post("/taches/<job_id>/relancer")
+def retry_job(job_id: str):
+    require(current_user, "jobs.manage")
+    if not _JOB_ID.fullmatch(job_id) or not jobs.retry(current_app._get_current_object(),
+                                                       job_id):
+        raise NotFound()
+    flash(_("Tâche relancée."), "success")
+    return redirect(url_for("admin.jobs"))

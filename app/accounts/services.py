@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import on_commit, utcnow
+from ..db import utcnow
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..mailer import send_mail
@@ -156,9 +156,8 @@ def _send_invitation(invitation: Invitation, token: str, inviter: User | None) -
     link = url_for("accounts.accept_invitation", token=token, _external=True)
     email, expires_at = invitation.email, invitation.expires_at
     inviter_name = inviter.display_name if inviter else None
-    on_commit(lambda: send_mail(
-        email, str(_l("Invitation au réseau des catalyseurs territoriaux")), "invitation",
-        link=link, inviter_name=inviter_name, expires_at=expires_at))
+    send_mail(email, _l("Invitation au réseau des catalyseurs territoriaux"), "invitation",
+              link=link, inviter_name=inviter_name, expires_at=expires_at)
 
 
 def check_invite(actor: User | None, raw_email: str, role: str = "member") -> Invitation:
@@ -273,8 +272,8 @@ def do_send_password_reset(user: User) -> None:
     token = _issue_token(user, "reset", current_app.config["RESET_TOKEN_HOURS"])
     link = url_for("accounts.reset_password", token=token, _external=True)
     email, name = user.email, user.display_name
-    on_commit(lambda: send_mail(email, str(_l("Réinitialisation de votre mot de passe")),
-                                "reset_password", link=link, name=name))
+    send_mail(email, _l("Réinitialisation de votre mot de passe"), "reset_password",
+              link=link, name=name, locale=user.locale)
 
 
 def _token(token: str, purpose: str) -> AccountToken:
@@ -340,8 +339,8 @@ def do_request_email_change(user: User, email: str) -> None:
     token = _issue_token(user, "email", 24, new_email=email)
     link = url_for("accounts.confirm_email", token=token, _external=True)
     name = user.display_name
-    on_commit(lambda: send_mail(email, str(_l("Confirmez votre nouvelle adresse e-mail")),
-                                "confirm_email", link=link, name=name))
+    send_mail(email, _l("Confirmez votre nouvelle adresse e-mail"), "confirm_email",
+              link=link, name=name, locale=user.locale)
 
 
 def check_confirm_email(token: str) -> User:

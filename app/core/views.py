@@ -9,6 +9,7 @@ from ..extensions import db
 from ..members import services as members
 from ..notifications import services as notifications
 from ..walls import services as walls
+from ..web import RETRY_AFTER_SECONDS, forget_database_state, redis_status
 
 bp = Blueprint("core", __name__)
 
@@ -32,9 +33,22 @@ def home():
 
 @bp.get("/healthz")
 def healthz():
+    """For load balancers and monitoring, whoever asks (no login, no session read).
+
+    503 when the database cannot be reached: nothing works without it. A Redis outage is
+    reported (`"redis": "unavailable"`) but stays 200: pages, login and chat keep working,
+    degraded (rate limits per process, live delivery only within one process). "redis" is
+    absent when no REDIS_URL is configured.
+    """
+    report = {"status": "ok", "database": "ok"}
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
-        db.session.rollback()
-        return jsonify({"status": "error", "database": "unavailable"}), 503
-    return jsonify({"status": "ok", "database": "ok"})
+        forget_database_state()
+        report.update(status="unavailable", database="unavailable")
+    redis = redis_status()
+    if redis is not None:
+        report["redis"] = redis
+    if report["database"] != "ok":
+        return jsonify(report), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return jsonify(report)

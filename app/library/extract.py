@@ -1,12 +1,12 @@
 """Text extraction from uploaded files, for full-text search.
 
-It runs after the upload's commit, in a small background executor with its own
-application context, so that submitting a 50 MB PDF answers at once; the search index is
-refreshed when the text arrives. `LIBRARY_EXTRACT_SYNC` runs it in the calling thread
-(tests, CLI seeding) with the same code path.
+It runs after the upload's commit as the background job "library.extract" (app/jobs.py,
+registered by the services' indexing module): in the `flask jobs worker` process with
+REDIS_URL, so that CPU-heavy parsing never runs in a web worker, in a thread of the web
+process in embedded mode. Submitting a 50 MB PDF answers at once; the search index is
+refreshed when the text arrives.
 
-The services call this module, never the reverse: `schedule` is handed the job that stores
-the text (the services' `do_extract_version`), so extraction imports nothing of them.
+The services call this module, never the reverse: extraction imports nothing of them.
 
 Every extractor is bounded (pages, characters, inflated bytes): a hostile file can make
 extraction give up, never exhaust the server.
@@ -18,13 +18,7 @@ import html
 import logging
 import re
 import zipfile
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-from flask import Flask
-
-from ..db import on_commit, transaction
 
 TEXT_MAX = 500_000
 PDF_PAGES_MAX = 300
@@ -42,8 +36,6 @@ _BREAKS = re.compile(r"</(w:p|a:p|text:p|text:h|si|row|c|table:table-cell)>|<(w:
 _TAGS = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 log = logging.getLogger(__name__)
-
-_executor: ThreadPoolExecutor | None = None
 
 
 def extract_text(path: Path, extension: str) -> str:
@@ -109,29 +101,3 @@ def _office_text(path: Path, extension: str) -> str:
 
 def _natural(name: str) -> list:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
-
-
-def schedule(app: Flask, version_id: int, job: Callable[[int], None]) -> None:
-    """Run `job(version_id)` after the current transaction commits, in its own transaction:
-    it reads the version's text (`extract_text`) and stores it."""
-    on_commit(lambda: _dispatch(app, version_id, job))
-
-
-def _dispatch(app: Flask, version_id: int, job: Callable[[int], None]) -> None:
-    if app.config.get("LIBRARY_EXTRACT_SYNC"):
-        _run(app, version_id, job)
-        return
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="library-extract")
-    _executor.submit(_run, app, version_id, job)
-
-
-def _run(app: Flask, version_id: int, job: Callable[[int], None]) -> None:
-    """The job's own application context, session and commit point."""
-    with app.app_context():
-        try:
-            with transaction():
-                job(version_id)
-        except Exception:
-            log.exception("library: text extraction of version %s failed", version_id)

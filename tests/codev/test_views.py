@@ -43,7 +43,7 @@ def test_schedule_then_the_room(app, people, frozen):
     assert session.scheduled_at.hour == 13  # 14:00 in Paris is 13:00 UTC in March
     room = as_user(app, people["client"]).get(f"/codeveloppement/{session.id}")
     assert room.status_code == 200 and "Financer un tiers-lieu" in room.text
-    assert "js/codev.js" in room.text
+    assert "js/codev." in room.text
 
 
 def test_outsiders_see_the_card_of_an_open_session_and_nothing_more(app, session, people):

@@ -37,7 +37,7 @@ BACK_ONLINE_MS = 25_000
 
 # The page's own realtime.js (same URL, so the same module instance and the same socket):
 # close its Engine.IO connection, as the network going away would.
-CUT_CONNECTION = """() => import(document.querySelector('script[src*="/js/realtime.js"]').src)
+CUT_CONNECTION = """() => import(document.querySelector('script[src*="/js/realtime."]').src)
     .then(({ socket }) => socket.io.engine.close())"""
 
 
@@ -190,7 +190,7 @@ def test_unsent_messages_survive_a_reload_and_are_sent_once(live_server, new_con
 
 
 # The page's own socket: count what it asks the server (chat:history requests).
-COUNT_HISTORY = """() => import(document.querySelector('script[src*="/js/realtime.js"]').src)
+COUNT_HISTORY = """() => import(document.querySelector('script[src*="/js/realtime."]').src)
     .then(({ socket }) => {
       window.historyRequests = [];
       const emit = socket.emit.bind(socket);

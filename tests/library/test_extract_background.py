@@ -1,5 +1,6 @@
 """Extraction off the request thread: the upload commits with its text queued, the
-executor reads the file in its own application context and the search finds the word.
+job "library.extract" reads the file in its own application context (here the embedded
+thread pool) and the search finds the word.
 
 The other tests extract in their own thread (TestingConfig): an in-memory database is one
 connection, which a background thread must not share. Here the database is a file.
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from app import jobs
 from app.extensions import db
-from app.library import extract
 from app.library import services as library
 from app.library.models import Version
 from tests.library.support import publish, submit
@@ -18,13 +19,12 @@ from tests.library.support import publish, submit
 
 @pytest.fixture
 def app_overrides(tmp_path):
-    return {"LIBRARY_EXTRACT_SYNC": False,
+    return {"JOBS_SYNC": False,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'library.db'}"}
 
 
 def wait_for_extractions() -> None:
-    """The executor has one worker: a no-op queued last returns once earlier jobs ran."""
-    extract._executor.submit(lambda: None).result(timeout=30)
+    assert jobs.local_runner().wait_idle(timeout=30)
 
 
 def test_text_is_extracted_in_the_background_then_searchable(member, moderator):

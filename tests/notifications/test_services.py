@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -343,7 +344,7 @@ def test_a_failing_mail_server_does_not_break_the_action(people, outbox, monkeyp
     def broken(*args, **kwargs):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr(services.notify, "send_mail", broken)
+    monkeypatch.setattr(EmailMultiAlternatives, "send", broken)
     notification = notify(people.lea, "mention", people.paul)
     assert notification is not None and services.unread_count(people.lea) == 1
 

@@ -162,7 +162,7 @@ def test_pages_need_login(client, people):
 
 def test_badge_and_script_in_every_page(as_lea):
     page = as_lea.get("/notifications/preferences").get_data(as_text=True)
-    assert 'src="/static/js/notifications.js"' in page
+    assert re.search(r'src="/static/js/notifications\.[0-9a-f]{12}\.js"', page)  # fingerprinted
     assert "data-notification-badge" in page and 'data-unread-url="/notifications/non-lues"' in page
     assert 'data-label-many="{n} notifications non lues"' in page
     # No inline script: the CSP allows only files from 'self'.

@@ -187,7 +187,7 @@ def test_upload_form_then_the_lead_publishes_from_the_tab(app, client, lead, tea
                                                           open_project):
     login(client, teammate)
     page = client.get(f"/projets/{open_project.id}/documents").get_data(as_text=True)
-    assert "data-library-upload" in page and "js/library.js" in page
+    assert "data-library-upload" in page and "js/library." in page
     response = _upload(client, open_project, [("plan.md", b"# Plan d'action")],
                        title="Plan d'action 2025")
     assert response.status_code == 302

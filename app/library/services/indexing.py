@@ -1,19 +1,22 @@
 """The search index and its facet counters, kept in step with every write that changes
 what readers may find, and the text of each version, read after the commit.
 
-The dependency points one way: this module schedules `extract` and hands it the job to
-run (`do_extract_version`); extraction knows nothing of the services.
+The dependency points one way: this module registers the job "library.extract"
+(`do_extract_version`), which calls `extract`; extraction knows nothing of the services.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ... import jobs
+from ...db import utcnow
 from ...extensions import db
 from ...storage import get_storage
 from ...taxonomy import TaxonomyTerm
@@ -88,9 +91,10 @@ def do_recount_facets() -> None:
 
 def do_extract_later(version: Version) -> None:
     """Read the new version's text once the upload has committed, off the request."""
-    extract.schedule(current_app._get_current_object(), version.id, do_extract_version)
+    jobs.enqueue("library.extract", version.id)
 
 
+@jobs.job("library.extract")
 def do_extract_version(version_id: int) -> None:
     """Background job: read the stored file's text, then refresh the document's index."""
     version = db.session.get(Version, version_id)
@@ -107,3 +111,15 @@ def do_extract_version(version_id: int) -> None:
         version.text_state = "done" if text.strip() else "none"
     document = db.session.scalar(document_query().where(Document.id == version.document_id))
     do_index(document)
+
+
+@jobs.recovery
+def do_requeue_stuck_extractions(minutes: int) -> int:
+    """Versions still `queued` after `minutes` (their job was lost: a worker killed, an
+    embedded server restarted) get their extraction enqueued again; returns how many."""
+    before = utcnow() - timedelta(minutes=minutes)
+    ids = list(db.session.scalars(select(Version.id).where(
+        Version.text_state == "queued", Version.created_at < before).order_by(Version.id)))
+    for version_id in ids:
+        jobs.enqueue("library.extract", version_id)
+    return len(ids)

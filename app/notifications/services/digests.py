@@ -9,12 +9,12 @@ from flask_babel import force_locale, ngettext
 from sqlalchemy import select
 
 from ...accounts.models import User
-from ...db import on_commit, utcnow
+from ...db import utcnow
 from ...extensions import db
+from ...mailer import send_mail
 from ...paths import path_for
 from ..models import Notification, NotificationPreference
 from .common import DIGEST_ITEMS_MAX, PARIS, absolute_url
-from .notify import send_safely
 from .queries import unsubscribe_token
 
 
@@ -83,12 +83,9 @@ def _queue_digest_email(user: User, items: list[Notification]) -> None:
     headers = {"List-Unsubscribe": f"<{unsubscribe_link}>",
                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
-    def deliver() -> None:
-        with force_locale(locale):
-            subject = ngettext("Votre synthèse : %(num)d notification",
-                               "Votre synthèse : %(num)d notifications", total)
-            send_safely(to, subject, "digest", headers=headers, name=name, items=shown,
-                         more=more, centre_link=centre_link, preferences_link=preferences_link,
-                         unsubscribe_link=unsubscribe_link)
-
-    on_commit(deliver)
+    with force_locale(locale):
+        subject = ngettext("Votre synthèse : %(num)d notification",
+                           "Votre synthèse : %(num)d notifications", total)
+        send_mail(to, subject, "digest", headers=headers, locale=locale, name=name,
+                  items=shown, more=more, centre_link=centre_link,
+                  preferences_link=preferences_link, unsubscribe_link=unsubscribe_link)

@@ -8,14 +8,11 @@ their preferences, one insert, one count of their unread notifications.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import insert, select, update
 
 from ...accounts.models import User
-from ...db import on_commit, utcnow, valid_id
+from ...db import utcnow, valid_id
 from ...errors import NotFound
 from ...extensions import db
 from ...mailer import send_mail
@@ -80,26 +77,12 @@ def do_notify_many(user_ids: Iterable[int], kind: str, actor: User | None, objec
 
 
 def _queue_notification_email(recipient: User, notification: Notification) -> None:
-    to, locale, name = recipient.email, recipient.locale, recipient.display_name
-    kind, text = notification.kind, notification.text
-    link = absolute_url(notification.url)
-    preferences_link = absolute_url(path_for("notifications.preferences"))
-
-    def deliver() -> None:
-        with force_locale(locale):
-            send_safely(to, str(KIND_SUBJECTS[kind]), "notification", name=name, text=text,
-                        link=link, preferences_link=preferences_link)
-
-    on_commit(deliver)
-
-
-def send_safely(to: str, subject: str, template: str, **context: Any) -> None:
-    """Send after commit; a mail server failure is logged, never turned into an error page
-    for the member whose action caused the notification (it is stored in-app anyway)."""
-    try:
-        send_mail(to, subject, template, **context)
-    except Exception:
-        current_app.logger.exception("notification email to %s failed", to)
+    """Rendered now in the recipient's language; the job "mail.send" sends it after the
+    commit, retried if the mail server fails (it is stored in-app anyway)."""
+    send_mail(recipient.email, KIND_SUBJECTS[notification.kind], "notification",
+              locale=recipient.locale, name=recipient.display_name, text=notification.text,
+              link=absolute_url(notification.url),
+              preferences_link=absolute_url(path_for("notifications.preferences")))
 
 
 def _publish_read(user: User, notification_id: int | None) -> None:
