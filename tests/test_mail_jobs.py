@@ -195,7 +195,12 @@ class TestSlowServer:
                                            "client_id": client_id()})
         elapsed = time.monotonic() - started
         assert answer["ok"], answer
-        assert elapsed < 0.2, f"ack took {elapsed:.3f}s"
+        # The ack does not wait for the mail server: it comes while the server still holds
+        # the message (10 s). Measured on a quiet machine: about 180 ms for this first
+        # message of a fresh app (its templates compiled on first use); the bound is loose
+        # so that a loaded CI machine (2.7 s once) does not fail it: speed is the benchmarks'.
+        print(f"chat:send acknowledged in {elapsed * 1000:.0f} ms")
+        assert elapsed < 3, f"ack took {elapsed:.3f}s"
         assert slow_server.messages == []
         assert slow_server.received.wait(14), "the email never left"
         assert slow_server.messages[0]["To"] == "helene@exemple.fr"
