@@ -28,8 +28,9 @@ run: install translations
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask taxonomy load
-	@if [ ! -f $(DEMO_MARKER) ]; then $(BIN)/flask seed demo && touch $(DEMO_MARKER); \
-	else echo "Connexion de démonstration : claire.dubois@demo.catalyseurs.fr / catalyseur-demo"; fi
+	@if [ ! -f $(DEMO_MARKER) ]; then $(BIN)/flask seed demo && touch $(DEMO_MARKER); fi
+	@# Last before the server starts, after the demo's printed emails (console mail backend).
+	@echo "Connexion de démonstration : claire.dubois@demo.catalyseurs.fr / catalyseur-demo"
 	@echo "Plateforme : http://$(HOST):$(PORT)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
