@@ -99,17 +99,22 @@ def on_commit(callback: Callable[[], None]) -> None:
         (session.get_nested_transaction(), callback))
 
 
+def _hand_to_enclosing(session: Session, key: str) -> bool:
+    """In after_commit: if what committed was a savepoint (released), its callbacks under
+    `key` now belong to the enclosing transaction (or savepoint), and True is returned."""
+    savepoint = session.get_nested_transaction()
+    if savepoint is None:
+        return False
+    enclosing = savepoint.parent if savepoint.parent.nested else None
+    session.info[key] = [(enclosing if owner is savepoint else owner, callback)
+                         for owner, callback in session.info[key]]
+    return True
+
+
 @event.listens_for(Session, "after_commit")
 def _commit_succeeded(session: Session) -> None:
     # Fired for a released savepoint too: its callbacks then wait for the enclosing one.
-    pending = session.info.get(_ON_COMMIT)
-    if not pending:
-        return
-    savepoint = session.get_nested_transaction()
-    if savepoint is not None:
-        enclosing = savepoint.parent if savepoint.parent.nested else None
-        session.info[_ON_COMMIT] = [(enclosing if owner is savepoint else owner, callback)
-                                    for owner, callback in pending]
+    if not session.info.get(_ON_COMMIT) or _hand_to_enclosing(session, _ON_COMMIT):
         return
     session.info[_COMMITTED] = [callback for _owner, callback in session.info.pop(_ON_COMMIT)]
 
@@ -155,14 +160,7 @@ def on_rollback(callback: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _rollback_not_needed(session: Session) -> None:
-    pending = session.info.get(_ON_ROLLBACK)
-    if not pending:
-        return
-    savepoint = session.get_nested_transaction()
-    if savepoint is not None:
-        enclosing = savepoint.parent if savepoint.parent.nested else None
-        session.info[_ON_ROLLBACK] = [(enclosing if owner is savepoint else owner, callback)
-                                      for owner, callback in pending]
+    if not session.info.get(_ON_ROLLBACK) or _hand_to_enclosing(session, _ON_ROLLBACK):
         return
     session.info.pop(_ON_ROLLBACK)
 
