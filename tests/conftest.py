@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
-from app import create_app, taxonomy
+from app import create_app, jobs, taxonomy
 from app.db import transaction
 from app.extensions import db, limiter
 from tests.factories import PASSWORD, make_user
@@ -141,3 +141,11 @@ def as_admin(client, admin):
 def pytest_report_header(config):
     url = os.environ.get("TEST_DATABASE_URL")
     return f"database: {'PostgreSQL (' + url + ')' if url else 'SQLite in memory'}"
+
+
+@pytest.fixture
+def runner(monkeypatch):
+    """A fresh in-process job pool for the test (another test's failures are not its own)."""
+    fresh = jobs.LocalRunner()
+    monkeypatch.setattr(jobs, "_local", fresh)
+    return fresh

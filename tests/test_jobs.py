@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,10 +23,9 @@ from app.extensions import db
 from app.library.models import Version
 from tests.conftest import login
 from tests.factories import PASSWORD
+from tests.jobs_support import REDIS_URL, SmtpServer, free_port, rq_settings
 from tests.library.support import submit
-from tests.test_mail_jobs import SmtpServer, free_port, smtp_settings
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL")
 ROOT = Path(__file__).resolve().parent.parent
 RECORDED: list = []
 FAILURES: dict[str, int] = {}
@@ -51,13 +49,6 @@ def flaky(key):
 def _clean():
     RECORDED.clear()
     FAILURES.clear()
-
-
-@pytest.fixture
-def runner(monkeypatch):
-    fresh = jobs.LocalRunner()
-    monkeypatch.setattr(jobs, "_local", fresh)
-    return fresh
 
 
 def version_of(document) -> Version:
@@ -208,11 +199,8 @@ class TestRq:
 
     @pytest.fixture
     def app_overrides(self, tmp_path, port):
-        return {"JOBS_SYNC": False, "REDIS_URL": REDIS_URL, "JOBS_RETRY_INTERVALS": (0, 0),
-                "JOBS_QUEUE": f"test-jobs-{uuid.uuid4().hex}",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'jobs.db'}",
-                "UPLOAD_DIR": str(tmp_path / "uploads"),
-                **smtp_settings(port, MAIL_TIMEOUT=30)}
+        return rq_settings(tmp_path, port, "jobs", UPLOAD_DIR=str(tmp_path / "uploads"),
+                           MAIL_TIMEOUT=30)
 
     @pytest.fixture(autouse=True)
     def _queue(self, app):

@@ -4,12 +4,7 @@ cannot be reached (in-process pool, and RQ with TEST_REDIS_URL)."""
 
 from __future__ import annotations
 
-import email
-import os
-import socket
-import threading
 import time
-import uuid
 
 import pytest
 from flask_mailman import EmailMultiAlternatives
@@ -19,89 +14,7 @@ from app.db import transaction
 from app.notifications import services as notifications
 from tests.chat.conftest import ack, client_id, direct, socket_for
 from tests.factories import make_user
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL")
-
-
-class SmtpServer:
-    """A tiny SMTP server on 127.0.0.1 in a thread, keeping what it receives. Each session
-    waits `delay` seconds before its greeting (a slow or hung mail server)."""
-
-    def __init__(self, port: int = 0, delay: float = 0.0) -> None:
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
-        self.delay = delay
-        self.messages: list[email.message.Message] = []
-        self.connections = 0
-        self.received = threading.Event()
-        self.stopped = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._session, args=(conn, self.delay), daemon=True).start()
-
-    def _session(self, conn: socket.socket, delay: float) -> None:
-        try:
-            with conn:
-                conn.settimeout(30)
-                if delay and self.stopped.wait(delay):
-                    return
-                stream = conn.makefile("rb")
-                conn.sendall(b"220 test ESMTP\r\n")
-                while line := stream.readline():
-                    command = line.strip().upper()
-                    if command == b"DATA":
-                        conn.sendall(b"354 go ahead\r\n")
-                        data = b""
-                        while (chunk := stream.readline()) not in (b".\r\n", b""):
-                            data += chunk
-                        self.messages.append(email.message_from_bytes(data))
-                        conn.sendall(b"250 queued\r\n")
-                        self.received.set()
-                    elif command == b"QUIT":
-                        conn.sendall(b"221 bye\r\n")
-                        return
-                    else:  # EHLO, MAIL FROM, RCPT TO, RSET, NOOP
-                        conn.sendall(b"250 ok\r\n")
-        except OSError:
-            return
-
-    def subjects(self) -> list[str]:
-        return [str(email.header.make_header(email.header.decode_header(m["Subject"])))
-                for m in self.messages]
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.sock.close()
-
-
-def free_port() -> int:
-    """A port nothing listens on (yet)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def smtp_settings(port: int, **more) -> dict:
-    return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
-            "MAIL_USE_TLS": False, "MAIL_USE_SSL": False, **more}
-
-
-@pytest.fixture
-def runner(monkeypatch):
-    """A fresh in-process pool for the test (failures of other tests are not ours)."""
-    fresh = jobs.LocalRunner()
-    monkeypatch.setattr(jobs, "_local", fresh)
-    return fresh
+from tests.jobs_support import REDIS_URL, SmtpServer, free_port, rq_settings, smtp_settings
 
 
 def send_reset_like(to: str = "lea@exemple.fr") -> None:
@@ -260,10 +173,7 @@ class TestUnreachableWithRq:
 
     @pytest.fixture
     def app_overrides(self, tmp_path, port):
-        return {"JOBS_SYNC": False, "REDIS_URL": REDIS_URL, "JOBS_RETRY_INTERVALS": (0, 0),
-                "JOBS_QUEUE": f"test-mail-{uuid.uuid4().hex}",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'mail.db'}",
-                **smtp_settings(port, MAIL_TIMEOUT=2)}
+        return rq_settings(tmp_path, port, "mail", MAIL_TIMEOUT=2)
 
     def test_retried_then_failed_then_delivered_by_jobs_retry(self, app, port):
         from tests.test_jobs import drop_queue
